@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# From a fresh clone to a first run: installs what is missing, builds alloc-runner, and runs
+# `alloc-runner test --features global_alloc` on the bundled kernel (fixtures/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_packages=()
+command -v qemu-system-x86_64 >/dev/null || apt_packages+=(qemu-system-x86)
+command -v grub-mkrescue >/dev/null || apt_packages+=(grub-pc-bin grub-common)
+command -v xorriso >/dev/null || apt_packages+=(xorriso)
+command -v mformat >/dev/null || apt_packages+=(mtools)
+if [ ${#apt_packages[@]} -gt 0 ]; then
+  if ! command -v apt-get >/dev/null; then
+    echo "Missing: ${apt_packages[*]}. Install QEMU (qemu-system-x86_64) and the GRUB tools with your system's package manager, then run this again." >&2
+    exit 4
+  fi
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "Installing ${apt_packages[*]} with apt-get"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${apt_packages[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null; then
+  echo "cargo is missing: install Rust with rustup (https://rustup.rs), open a new shell, and run this again." >&2
+  exit 4
+fi
+
+# npm ci runs the `prepare` script, which compiles the TypeScript into dist/.
+npm ci --no-audit --no-fund
+exec node bin/alloc-runner.js test --features global_alloc "$@"

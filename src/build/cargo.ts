@@ -1,0 +1,114 @@
+import { dirname } from 'node:path';
+import { execa } from 'execa';
+import { buildError, environmentError, usageError } from '../errors.js';
+
+export interface CargoSelection {
+  manifestPath: string;
+  features: string[];
+  allFeatures?: boolean;
+  noDefaultFeatures: boolean;
+  release: boolean;
+  packages: string[];
+}
+
+/** A kernel image that Cargo built, as its compiler-artifact message names it. */
+export interface BuiltKernel {
+  /** The Cargo target's name (the test file's stem, or the binary's name). */
+  name: string;
+  packageId: string;
+  executable: string;
+}
+
+export interface CargoPackage {
+  id: string;
+  name: string;
+  manifestPath: string;
+  metadata: Record<string, unknown> | null;
+}
+
+export interface CargoWorkspace {
+  packages: Map<string, CargoPackage>;
+  targetDirectory: string;
+}
+
+const CARGO_MISSING =
+  'cargo was not found on PATH. Install Rust with rustup (https://rustup.rs), then open a new shell so that ~/.cargo/bin is on PATH.';
+
+/** Cargo runs in the manifest's folder so that the project's .cargo/config.toml applies, as it would for the user. */
+const cargoCwd = (selection: Pick<CargoSelection, 'manifestPath'>) => dirname(selection.manifestPath);
+
+export async function readWorkspace(manifestPath: string): Promise<CargoWorkspace> {
+  const result = await runCargo(['metadata', '--format-version', '1', '--no-deps', '--manifest-path', manifestPath], {
+    cwd: dirname(manifestPath),
+  });
+  if (result.exitCode !== 0) {
+    throw usageError(`cargo metadata could not read ${manifestPath}:\n${String(result.stderr).trim()}`);
+  }
+  const parsed = JSON.parse(String(result.stdout)) as {
+    packages: Array<{ id: string; name: string; manifest_path: string; metadata: Record<string, unknown> | null }>;
+    target_directory: string;
+  };
+  const packages = new Map(
+    parsed.packages.map((pkg) => [
+      pkg.id,
+      { id: pkg.id, name: pkg.name, manifestPath: pkg.manifest_path, metadata: pkg.metadata },
+    ]),
+  );
+  return { packages, targetDirectory: parsed.target_directory };
+}
+
+/**
+ * Builds the test kernels (`cargo test --no-run`) or the binaries (`cargo build`) and
+ * returns the executables Cargo reports. Compiler errors reach the user as Cargo renders them.
+ */
+export async function buildKernels(mode: 'test' | 'build', selection: CargoSelection): Promise<BuiltKernel[]> {
+  const command = mode === 'test' ? ['test', '--no-run'] : ['build'];
+  const args = [...command, '--message-format=json-render-diagnostics', ...selectionArgs(selection)];
+  const result = await runCargo(args, { cwd: cargoCwd(selection), stderr: 'inherit' });
+  const kernels = parseArtifacts(String(result.stdout), mode);
+  if (result.exitCode !== 0) {
+    throw buildError(`cargo ${command.join(' ')} failed (exit status ${result.exitCode}); its errors are above.`);
+  }
+  return kernels;
+}
+
+export function selectionArgs(selection: CargoSelection): string[] {
+  const args = ['--manifest-path', selection.manifestPath];
+  for (const pkg of selection.packages) args.push('--package', pkg);
+  if (selection.features.length > 0) args.push('--features', selection.features.join(','));
+  if (selection.allFeatures) args.push('--all-features');
+  if (selection.noDefaultFeatures) args.push('--no-default-features');
+  if (selection.release) args.push('--release');
+  return args;
+}
+
+/** Picks the kernels out of Cargo's JSON messages: test executables, or binaries for `build`. */
+export function parseArtifacts(stdout: string, mode: 'test' | 'build'): BuiltKernel[] {
+  const kernels: BuiltKernel[] = [];
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const message = JSON.parse(line) as {
+      reason?: string;
+      package_id?: string;
+      executable?: string | null;
+      target?: { name: string; kind: string[] };
+      profile?: { test: boolean };
+    };
+    if (message.reason !== 'compiler-artifact' || !message.executable || !message.target || !message.package_id) continue;
+    const wanted = mode === 'test' ? message.profile?.test === true : message.target.kind.includes('bin');
+    if (wanted) kernels.push({ name: message.target.name, packageId: message.package_id, executable: message.executable });
+  }
+  return kernels;
+}
+
+async function runCargo(args: string[], options: { cwd: string; stderr?: 'inherit' | 'pipe' }) {
+  const result = await execa('cargo', args, {
+    cwd: options.cwd,
+    stdout: 'pipe',
+    stderr: options.stderr ?? 'pipe',
+    reject: false,
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  if (result.code === 'ENOENT') throw environmentError(CARGO_MISSING);
+  return result;
+}

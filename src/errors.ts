@@ -1,0 +1,33 @@
+// Exit codes mean one thing each; they are decided here and turned into process exit codes in cli.ts.
+
+export const ExitCode = {
+  /** Every test of every kernel passed. */
+  Passed: 0,
+  /** At least one test or kernel failed, crashed or hung. */
+  TestsFailed: 1,
+  /** The command line or the `[package.metadata.alloc-runner]` configuration is wrong, or there is nothing to test. */
+  Usage: 2,
+  /** Cargo could not build the kernels. */
+  BuildFailed: 3,
+  /** Something the run needs is missing from this machine (QEMU, cargo). */
+  Environment: 4,
+  /** Stopped by Ctrl-C (SIGINT). */
+  Interrupted: 130,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** An error the user can act on: its message says what was wrong and how to fix it. */
+export class RunnerError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCodeValue,
+  ) {
+    super(message);
+    this.name = 'RunnerError';
+  }
+}
+
+export const usageError = (message: string) => new RunnerError(message, ExitCode.Usage);
+export const environmentError = (message: string) => new RunnerError(message, ExitCode.Environment);
+export const buildError = (message: string) => new RunnerError(message, ExitCode.BuildFailed);

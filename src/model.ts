@@ -1,0 +1,78 @@
+import type { VgaScreen } from './capture/vga.js';
+
+// The result model: every reporter turns this one shape into its own format.
+
+/** Where a kernel panicked, as printed by `panicked at FILE:LINE:COL:` and the lines after it. */
+export interface PanicInfo {
+  message: string;
+  file: string;
+  line: number;
+  column: number;
+}
+
+/**
+ * pass: the test passed. fail: it failed. skip: the kernel skipped it (`# SKIP`).
+ * xfail: it failed as expected (`# TODO` / `# XFAIL`), which counts as passing.
+ */
+export type TestStatus = 'pass' | 'fail' | 'skip' | 'xfail';
+
+export interface TestResult {
+  /** 1-based position as the kernel numbered it (KTAP), or its order of appearance. */
+  number: number;
+  name: string;
+  status: TestStatus;
+  /** Why it failed, was skipped or is expected to fail: the KTAP directive text or the panic. */
+  reason?: string;
+  panic?: PanicInfo;
+  /** Diagnostic lines (`# ...`, without the `# `) that the kernel printed for this test. */
+  diagnostics: string[];
+  /** Nested KTAP subtests, if any. */
+  subtests: TestResult[];
+}
+
+/** What the serial parser makes of a kernel's output. */
+export interface SerialReport {
+  format: 'ktap' | 'blog_os' | 'none';
+  /** The number of tests the kernel announced (`1..N`, `Running N tests`), if it did. */
+  plannedTests?: number;
+  tests: TestResult[];
+  /** A panic that happened outside any test result line. */
+  panic?: PanicInfo;
+  /** Broken promises of the output itself: duplicate numbers, results after a panic. */
+  problems: string[];
+}
+
+/**
+ * pass: exited as expected with every test passing. fail: a test failed, or an expectation
+ * did not hold. crash: reset, triple fault or shutdown. hang: no exit within the timeout.
+ * error: QEMU itself could not run the kernel.
+ */
+export type KernelStatus = 'pass' | 'fail' | 'crash' | 'hang' | 'error';
+
+export interface KernelResult {
+  /** The Cargo target's name, or the image's file name for `--kernel`. */
+  name: string;
+  /** The Cargo package, when Cargo built it. */
+  package?: string;
+  image: string;
+  status: KernelStatus;
+  /** Why the kernel did not pass. */
+  reason?: string;
+  /** QEMU's exit status, when it exited by itself. */
+  exitStatus?: number;
+  tests: TestResult[];
+  plannedTests?: number;
+  serialFormat: SerialReport['format'];
+  /** A panic outside any test result. */
+  panic?: PanicInfo;
+  lastSerialLines: string[];
+  /** The VGA text screen as text (80 columns, trailing blanks trimmed). */
+  screenText?: string;
+  /** The screen's cells with their colours, for reporters that draw them. */
+  screen?: VgaScreen;
+  noScreenReason?: string;
+  artifacts: { dir: string; serialLog: string; screenText?: string; screenshot?: string };
+  durationMs: number;
+  accelerator?: string;
+  qemuCommand: string[];
+}

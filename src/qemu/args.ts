@@ -1,0 +1,49 @@
+import type { ImageKind } from '../image/kind.js';
+
+/** The Multiboot command line word that tells a kernel the runner is there (docs/kernel-protocol.md). */
+export const RUNNER_CMDLINE = 'alloc-runner';
+
+export interface QemuArgsInput {
+  image: string;
+  kind: ImageKind;
+  qmpSocket: string;
+  accel: string[];
+  extraArgs: string[];
+}
+
+/**
+ * QEMU's argument array (never a shell string). The guest starts paused (-S) so that the
+ * runner's QMP connection sees every event; a guest shutdown or reset pauses instead of
+ * exiting, so the screen can still be read before the runner quits QEMU.
+ */
+export function qemuArgs(input: QemuArgsInput): string[] {
+  return [
+    '-display', 'none',
+    '-no-reboot',
+    '-action', 'shutdown=pause',
+    '-S',
+    '-monitor', 'none',
+    '-serial', 'stdio',
+    '-qmp', `unix:${escapeOption(input.qmpSocket)},server=on,wait=off`,
+    '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
+    ...input.accel,
+    ...bootArgs(input.image, input.kind),
+    ...input.extraArgs,
+  ];
+}
+
+function bootArgs(image: string, kind: ImageKind): string[] {
+  switch (kind) {
+    case 'multiboot':
+      return ['-kernel', image, '-append', RUNNER_CMDLINE];
+    case 'disk':
+      return ['-drive', `format=raw,file=${escapeOption(image)}`];
+    case 'iso':
+      return ['-drive', `format=raw,media=cdrom,file=${escapeOption(image)}`];
+  }
+}
+
+/** QEMU option values separate by commas; a literal comma is written twice. */
+function escapeOption(value: string): string {
+  return value.replaceAll(',', ',,');
+}

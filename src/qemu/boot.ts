@@ -1,0 +1,232 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { execa } from 'execa';
+import type { ImageKind } from '../image/kind.js';
+import { LineSplitter } from '../parse/lines.js';
+import { decodeVgaBuffer, VGA_BUFFER_ADDRESS, VGA_BUFFER_BYTES, type VgaScreen } from '../capture/vga.js';
+import { qemuArgs } from './args.js';
+import { QmpClient } from './qmp.js';
+
+/** The serial line a kernel prints when its screen is ready to be read (docs/kernel-protocol.md). */
+export const SCREEN_READY_MARKER = '# alloc-runner: screen ready';
+
+/** How the boot ended, as far as QEMU tells. */
+export type Ending =
+  | { kind: 'exited'; status: number }
+  | { kind: 'reset' }
+  | { kind: 'shutdown'; reason: string }
+  | { kind: 'timeout'; seconds: number }
+  | { kind: 'qemu-failed'; message: string };
+
+export interface BootOptions {
+  qemu: string;
+  image: string;
+  imageKind: ImageKind;
+  accel: string[];
+  extraArgs: string[];
+  timeoutSeconds: number;
+  /** Where serial.log and vga.png go. */
+  artifactsDir: string;
+  onLine: (line: string) => void;
+  /** The serial log stops growing here; parsing goes on. */
+  maxLogBytes?: number;
+}
+
+export interface BootResult {
+  ending: Ending;
+  screen?: VgaScreen;
+  /** Why there is no screen, when there is none. */
+  noScreenReason?: string;
+  screenshot?: string;
+  serialLog: string;
+  serialBytes: number;
+  accelerator?: string;
+  qemuStderr: string;
+  durationMs: number;
+  command: string[];
+}
+
+const QMP_CONNECT_TIMEOUT_MS = 10_000;
+const STDERR_KEEP_BYTES = 8192;
+const DEFAULT_MAX_LOG_BYTES = 64 * 1024 * 1024;
+
+/** Boots one image in QEMU and follows it to its end, reading the screen on the way out. */
+export async function boot(options: BootOptions): Promise<BootResult> {
+  // mkdtemp makes the folder private to the user (0700); the socket path stays short.
+  const privateDir = await mkdtemp(join(tmpdir(), 'alloc-runner-'));
+  try {
+    return await bootIn(privateDir, options);
+  } finally {
+    await rm(privateDir, { recursive: true, force: true });
+  }
+}
+
+async function bootIn(privateDir: string, options: BootOptions): Promise<BootResult> {
+  const qmpSocket = join(privateDir, 'qmp.sock');
+  const args = qemuArgs({
+    image: options.image,
+    kind: options.imageKind,
+    qmpSocket,
+    accel: options.accel,
+    extraArgs: options.extraArgs,
+  });
+  const serialLog = join(options.artifactsDir, 'serial.log');
+  const log = new CappedLog(serialLog, options.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES);
+  const result: BootResult = {
+    ending: { kind: 'qemu-failed', message: 'QEMU did not start' },
+    serialLog,
+    serialBytes: 0,
+    qemuStderr: '',
+    durationMs: 0,
+    command: [options.qemu, ...args],
+  };
+
+  const qemu = execa(options.qemu, args, {
+    stdin: 'pipe',
+    stdout: 'pipe',
+    stderr: 'pipe',
+    buffer: false,
+    reject: false,
+    forceKillAfterDelay: 1000,
+  });
+  let exited = false;
+  const exit = qemu.then((outcome) => {
+    exited = true;
+    return outcome;
+  });
+  qemu.stdin.on('error', () => {}); // QEMU may be gone when the handshake byte is sent
+
+  let stderr = '';
+  qemu.stderr.setEncoding('utf8');
+  qemu.stderr.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-STDERR_KEEP_BYTES);
+  });
+
+  let qmp: QmpClient | undefined;
+  let screenTaken = false;
+  const takeScreen = async (): Promise<void> => {
+    if (screenTaken || !qmp) return;
+    screenTaken = true;
+    try {
+      const raw = join(privateDir, 'vga.bin');
+      await qmp.execute('pmemsave', { val: VGA_BUFFER_ADDRESS, size: VGA_BUFFER_BYTES, filename: raw });
+      result.screen = decodeVgaBuffer(await readFile(raw));
+      const png = join(options.artifactsDir, 'vga.png');
+      await qmp.execute('screendump', { filename: png, format: 'png' });
+      result.screenshot = png;
+    } catch (error) {
+      if (!result.screen) result.noScreenReason = `reading the screen through QMP failed: ${(error as Error).message}`;
+    }
+  };
+
+  const lines = new LineSplitter((line) => {
+    options.onLine(line);
+    if (line.trim() === SCREEN_READY_MARKER) {
+      // The kernel waits for one byte on COM1 once we have read its screen.
+      void takeScreen().then(() => qemu.stdin.write('\n'));
+    }
+  });
+  const serialDone = (async () => {
+    for await (const chunk of qemu.stdout as AsyncIterable<Buffer>) {
+      result.serialBytes += chunk.length;
+      lines.push(chunk);
+      await log.write(chunk);
+    }
+    lines.end();
+    await log.close();
+  })();
+
+  let guestEnding: Ending | undefined;
+  let timedOut = false;
+  let timer: NodeJS.Timeout | undefined;
+  const started = Date.now();
+  try {
+    qmp = await QmpClient.connect(qmpSocket, QMP_CONNECT_TIMEOUT_MS, () => !exited);
+    qmp.onEvent((event) => {
+      if (event.event !== 'SHUTDOWN' || event.data?.guest !== true) return;
+      // Under -no-reboot a reset (a triple fault, too) becomes a shutdown; the guest is now paused.
+      const reason = String(event.data.reason ?? 'unknown');
+      guestEnding = reason === 'guest-reset' ? { kind: 'reset' } : { kind: 'shutdown', reason };
+      void takeScreen().then(() => qmp?.execute('quit').catch(() => {}));
+    });
+    result.accelerator = await queryAccelerator(qmp);
+    await qmp.execute('cont');
+    timer = setTimeout(() => {
+      timedOut = true;
+      void (async () => {
+        await qmp?.execute('stop').catch(() => {});
+        await takeScreen();
+        qemu.kill('SIGKILL');
+      })();
+    }, options.timeoutSeconds * 1000);
+  } catch (error) {
+    qemu.kill('SIGKILL');
+    result.ending = { kind: 'qemu-failed', message: (error as Error).message };
+  }
+
+  const outcome = await exit;
+  result.durationMs = Date.now() - started;
+  clearTimeout(timer);
+  qmp?.close();
+  await serialDone;
+  result.qemuStderr = stderr.trim();
+
+  if (timedOut) {
+    result.ending = { kind: 'timeout', seconds: options.timeoutSeconds };
+  } else if (guestEnding) {
+    result.ending = guestEnding;
+  } else if (qmp && typeof outcome.exitCode === 'number') {
+    result.ending = { kind: 'exited', status: outcome.exitCode };
+  } else if (qmp) {
+    result.ending = { kind: 'qemu-failed', message: `QEMU was ended by ${outcome.signal ?? 'an unknown cause'}` };
+  } else if (result.ending.kind === 'qemu-failed' && result.qemuStderr) {
+    result.ending = { kind: 'qemu-failed', message: `${result.ending.message}: ${result.qemuStderr}` };
+  }
+  if (!result.screen && !result.noScreenReason) {
+    result.noScreenReason =
+      result.ending.kind === 'exited'
+        ? `the kernel exited without the screen handshake ("${SCREEN_READY_MARKER}" on serial, see docs/kernel-protocol.md)`
+        : 'QEMU ended before the screen could be read';
+  }
+  return result;
+}
+
+async function queryAccelerator(qmp: QmpClient): Promise<string> {
+  const kvm = (await qmp.execute('query-kvm')) as { enabled?: boolean };
+  return kvm.enabled ? 'kvm' : 'tcg';
+}
+
+/** A log file that stops growing at a limit and waits for the disk instead of buffering. */
+class CappedLog {
+  private readonly stream: WriteStream;
+  private written = 0;
+  private truncated = false;
+
+  constructor(
+    path: string,
+    private readonly maxBytes: number,
+  ) {
+    this.stream = createWriteStream(path);
+  }
+
+  async write(chunk: Buffer): Promise<void> {
+    if (this.truncated) return;
+    const room = this.maxBytes - this.written;
+    const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
+    this.written += part.length;
+    const flushed = this.stream.write(part);
+    if (part.length < chunk.length) {
+      this.truncated = true;
+      this.stream.write(`\n[alloc-runner: serial log truncated at ${this.maxBytes} bytes]\n`);
+    }
+    if (!flushed) await once(this.stream, 'drain');
+  }
+
+  async close(): Promise<void> {
+    this.stream.end();
+    await once(this.stream, 'finish');
+  }
+}

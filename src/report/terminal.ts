@@ -1,0 +1,75 @@
+import type { ChalkInstance } from 'chalk';
+import type { KernelResult, TestResult } from '../model.js';
+import { countedTests, describePanic } from '../verdict/judge.js';
+
+export interface Totals {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+export function totals(kernels: KernelResult[]): Totals {
+  const sum: Totals = { passed: 0, failed: 0, skipped: 0 };
+  for (const kernel of kernels) {
+    for (const test of countedTests(kernel)) {
+      if (test.status === 'fail') sum.failed++;
+      else if (test.status === 'skip') sum.skipped++;
+      else sum.passed++;
+    }
+  }
+  return sum;
+}
+
+/** The closing line every run ends with: `N passed, N failed` (and skipped where any). */
+export function closingLine({ passed, failed, skipped }: Totals): string {
+  return `${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`;
+}
+
+/** The terminal report: a line per kernel and per test, and for each failure all there is to know. */
+export function renderReport(kernels: KernelResult[], color: ChalkInstance, options: { verbose: boolean; ansiScreen?: (kernel: KernelResult) => string | undefined }): string {
+  const out: string[] = [];
+  for (const kernel of kernels) {
+    const failed = kernel.status !== 'pass';
+    const label = failed ? color.red.bold(kernel.status.toUpperCase().padEnd(5)) : color.green.bold('PASS ');
+    const where = kernel.package ? `${kernel.package} ${color.bold(kernel.name)}` : color.bold(kernel.name);
+    const facts = [`${kernel.tests.length} tests`, `${(kernel.durationMs / 1000).toFixed(2)} s`, kernel.accelerator].filter(Boolean);
+    out.push(`${label} ${where} ${color.dim(`(${facts.join(', ')})`)}`);
+    for (const test of kernel.tests) out.push(...renderTest(test, color, options.verbose || failed, '  '));
+    if (!failed) continue;
+    out.push(`  ${color.red('reason:')} ${kernel.reason ?? 'unknown'}`);
+    if (kernel.panic) out.push(`  ${color.red('panic:')} ${describePanic(kernel.panic)}`);
+    if (kernel.lastSerialLines.length > 0) {
+      out.push(`  last serial lines:`);
+      for (const line of kernel.lastSerialLines) out.push(color.dim(`    | ${line}`));
+    }
+    const screen = options.ansiScreen?.(kernel) ?? kernel.screenText;
+    if (screen !== undefined) {
+      out.push('  VGA screen:');
+      for (const line of (screen || '(blank)').split('\n')) out.push(`    | ${line}`);
+    } else {
+      out.push(`  VGA screen: none (${kernel.noScreenReason ?? 'not read'})`);
+    }
+    out.push(`  artifacts: ${kernel.artifacts.dir}`);
+  }
+  return out.join('\n');
+}
+
+function renderTest(test: TestResult, color: ChalkInstance, withDiagnostics: boolean, indent: string): string[] {
+  const mark = {
+    pass: color.green('✓'),
+    xfail: color.yellow('✓'),
+    skip: color.yellow('-'),
+    fail: color.red('✗'),
+  }[test.status];
+  const note = {
+    pass: '',
+    xfail: color.yellow(` (expected failure${test.reason ? `: ${test.reason}` : ''})`),
+    skip: color.yellow(` (skipped${test.reason ? `: ${test.reason}` : ''})`),
+    fail: test.reason ? color.red(` — ${test.reason}`) : '',
+  }[test.status];
+  const lines = [`${indent}${mark} ${test.number} ${test.name}${note}`];
+  if (test.panic && test.status === 'fail') lines.push(`${indent}    ${color.red(describePanic(test.panic))}`);
+  if (withDiagnostics) for (const line of test.diagnostics) lines.push(color.dim(`${indent}    # ${line}`));
+  for (const subtest of test.subtests) lines.push(...renderTest(subtest, color, withDiagnostics, `${indent}  `));
+  return lines;
+}

@@ -1,0 +1,92 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ImageKind } from '../image/kind.js';
+import type { KernelConfig } from '../project/config.js';
+import type { KernelResult } from '../model.js';
+import { boot } from '../qemu/boot.js';
+import { screenText } from '../capture/vga.js';
+import { SerialParser } from '../parse/serial.js';
+import { judge } from '../verdict/judge.js';
+
+/** One kernel to boot, with everything decided about it. */
+export interface KernelPlan {
+  name: string;
+  package?: string;
+  image: string;
+  imageKind: ImageKind;
+  config: KernelConfig;
+  artifactsDir: string;
+}
+
+export interface RunSettings {
+  qemu: string;
+  accel: string[];
+  extraQemuArgs: string[];
+  /** Called with every serial line as it arrives (`--verbose`, `alloc-runner run`). */
+  onLine?: (kernel: KernelPlan, line: string) => void;
+}
+
+const LAST_LINES = 20;
+
+/** Boots one kernel, parses what it printed and gives its verdict. */
+export async function runKernel(plan: KernelPlan, settings: RunSettings): Promise<KernelResult> {
+  await mkdir(plan.artifactsDir, { recursive: true });
+  const parser = new SerialParser();
+  const lastLines: string[] = [];
+  const patterns = plan.config.serialMatches.map((source) => ({ source, regex: new RegExp(source), seen: false }));
+
+  const booted = await boot({
+    qemu: settings.qemu,
+    image: plan.image,
+    imageKind: plan.imageKind,
+    accel: settings.accel,
+    extraArgs: [...plan.config.qemuArgs, ...settings.extraQemuArgs],
+    timeoutSeconds: plan.config.timeout,
+    artifactsDir: plan.artifactsDir,
+    onLine: (line) => {
+      parser.push(line);
+      lastLines.push(line);
+      if (lastLines.length > LAST_LINES) lastLines.shift();
+      for (const pattern of patterns) if (!pattern.seen && pattern.regex.test(line)) pattern.seen = true;
+      settings.onLine?.(plan, line);
+    },
+  });
+
+  const serial = parser.finish();
+  const text = booted.screen ? screenText(booted.screen) : undefined;
+  const artifacts: KernelResult['artifacts'] = { dir: plan.artifactsDir, serialLog: booted.serialLog, screenshot: booted.screenshot };
+  if (text !== undefined) {
+    artifacts.screenText = join(plan.artifactsDir, 'vga.txt');
+    await writeFile(artifacts.screenText, `${text}\n`);
+  }
+  const verdict = judge(
+    {
+      ending: booted.ending,
+      serial,
+      screenText: text,
+      noScreenReason: booted.noScreenReason,
+      unmatchedPatterns: patterns.filter((pattern) => !pattern.seen).map((pattern) => pattern.source),
+    },
+    plan.config,
+  );
+  return {
+    name: plan.name,
+    package: plan.package,
+    image: plan.image,
+    status: verdict.status,
+    reason: verdict.reason,
+    exitStatus: booted.ending.kind === 'exited' ? booted.ending.status : undefined,
+    tests: serial.tests,
+    plannedTests: serial.plannedTests,
+    serialFormat: serial.format,
+    panic: serial.panic,
+    lastSerialLines: lastLines,
+    screenText: text,
+    screen: booted.screen,
+    noScreenReason: booted.screen ? undefined : booted.noScreenReason,
+    artifacts,
+    durationMs: booted.durationMs,
+    accelerator: booted.accelerator,
+    qemuCommand: booted.command,
+  };
+}

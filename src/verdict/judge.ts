@@ -1,0 +1,118 @@
+import type { Ending } from '../qemu/boot.js';
+import type { KernelConfig } from '../project/config.js';
+import type { KernelStatus, PanicInfo, SerialReport, TestResult } from '../model.js';
+
+export interface Evidence {
+  ending: Ending;
+  serial: SerialReport;
+  screenText?: string;
+  noScreenReason?: string;
+  /** The `serial-matches` patterns that no serial line matched. */
+  unmatchedPatterns: string[];
+}
+
+export interface Verdict {
+  status: KernelStatus;
+  reason?: string;
+}
+
+/** Decides a kernel's verdict from everything the run showed. An exit status never hides a failed test. */
+export function judge(evidence: Evidence, config: KernelConfig): Verdict {
+  const { ending } = evidence;
+  switch (ending.kind) {
+    case 'qemu-failed':
+      return { status: 'error', reason: `QEMU could not run the kernel: ${ending.message}` };
+    case 'timeout':
+      return { status: 'hang', reason: `no exit within ${ending.seconds} s${withPanic(evidence.serial)}; QEMU was killed` };
+    case 'reset':
+      return {
+        status: 'crash',
+        reason: `the machine reset (a triple fault, or a reboot) instead of exiting through isa-debug-exit${withPanic(evidence.serial)}`,
+      };
+    case 'shutdown':
+      return { status: 'crash', reason: `the guest shut the machine down (${ending.reason}) instead of exiting through isa-debug-exit` };
+    case 'exited':
+      return judgeExit(ending.status, evidence, config);
+  }
+}
+
+function judgeExit(status: number, evidence: Evidence, config: KernelConfig): Verdict {
+  const expected = config.exitStatus ?? config.successStatus;
+  if (status === 0) {
+    return { status: 'crash', reason: 'QEMU exited with status 0: under -no-reboot that is a triple fault or a reset' };
+  }
+  if (status !== expected) {
+    const what =
+      status === config.failureStatus
+        ? `the kernel reported failure (exit status ${status})`
+        : `exit status ${status}${debugExitValue(status)}, expected ${expected}`;
+    return { status: 'fail', reason: `${what}${withPanic(evidence.serial)}` };
+  }
+  const problems = expected === config.successStatus ? testProblems(evidence.serial) : [];
+  problems.push(...expectationProblems(evidence, config));
+  return problems.length === 0 ? { status: 'pass' } : { status: 'fail', reason: problems.join('; ') };
+}
+
+function testProblems(serial: SerialReport): string[] {
+  const problems: string[] = [];
+  const failed = serial.tests.filter((test) => test.status === 'fail');
+  if (failed.length > 0) {
+    const names = failed.map((test) => `${test.number} ${test.name}`).join(', ');
+    problems.push(`the kernel exited with success, but ${failed.length === 1 ? 'a test' : 'tests'} failed: ${names}`);
+  }
+  if (serial.plannedTests !== undefined && serial.tests.length < serial.plannedTests) {
+    problems.push(`the kernel planned ${serial.plannedTests} tests but reported ${serial.tests.length}`);
+  }
+  if (serial.panic) problems.push(`the kernel exited with success after a panic: ${describePanic(serial.panic)}`);
+  problems.push(...serial.problems);
+  return problems;
+}
+
+function expectationProblems(evidence: Evidence, config: KernelConfig): string[] {
+  const problems: string[] = [];
+  const wantsScreen = config.vgaContains.length > 0 || config.vgaExcludes.length > 0;
+  if (wantsScreen && evidence.screenText === undefined) {
+    problems.push(`VGA expectations are set but the screen could not be read: ${evidence.noScreenReason ?? 'unknown reason'}`);
+  } else if (evidence.screenText !== undefined) {
+    const screen = evidence.screenText;
+    for (const text of config.vgaContains) {
+      if (!screen.includes(text)) problems.push(`the VGA screen should contain "${text}" but shows:\n${indent(screen)}`);
+    }
+    for (const text of config.vgaExcludes) {
+      if (screen.includes(text)) problems.push(`the VGA screen should not contain "${text}" but shows:\n${indent(screen)}`);
+    }
+  }
+  for (const pattern of evidence.unmatchedPatterns) problems.push(`no serial line matched /${pattern}/`);
+  return problems;
+}
+
+/** The first panic the kernel reported, in a test or outside, as ": panicked at ...". */
+function withPanic(serial: SerialReport): string {
+  const panic = serial.panic ?? serial.tests.find((test) => test.panic)?.panic;
+  return panic ? `: ${describePanic(panic)}` : '';
+}
+
+export function describePanic(panic: PanicInfo): string {
+  return `panicked at ${panic.file}:${panic.line}:${panic.column}: ${panic.message}`;
+}
+
+/** isa-debug-exit turns value v into status (v << 1) | 1; name v when the status could be one. */
+function debugExitValue(status: number): string {
+  return status % 2 === 1 ? ` (isa-debug-exit value 0x${((status - 1) / 2).toString(16)})` : '';
+}
+
+function indent(text: string): string {
+  return (text || '(blank screen)')
+    .split('\n')
+    .map((line) => `    | ${line}`)
+    .join('\n');
+}
+
+/** The tests to count for a kernel: its own, plus one for the kernel when it failed beyond its tests. */
+export function countedTests(kernel: { name: string; status: KernelStatus; reason?: string; tests: TestResult[] }): TestResult[] {
+  if (kernel.status === 'pass' || kernel.tests.some((test) => test.status === 'fail')) return kernel.tests;
+  return [
+    ...kernel.tests,
+    { number: kernel.tests.length + 1, name: `${kernel.name} (kernel)`, status: 'fail', reason: kernel.reason, diagnostics: [], subtests: [] },
+  ];
+}

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { qemuArgs } from '../../src/qemu/args.js';
+import { accelArgs } from '../../src/qemu/accel.js';
+
+const base = { qmpSocket: '/tmp/x/qmp.sock', accel: ['-accel', 'tcg'], extraArgs: [] };
+
+describe('QEMU arguments', () => {
+  it('boots a Multiboot kernel with -kernel and tells it the runner is there', () => {
+    const args = qemuArgs({ ...base, image: '/k/heap', kind: 'multiboot' });
+    expect(args.join(' ')).toContain('-kernel /k/heap -append alloc-runner');
+    expect(args.join(' ')).toContain('-device isa-debug-exit,iobase=0xf4,iosize=0x04');
+    expect(args).toContain('-no-reboot');
+    expect(args.join(' ')).toContain('-qmp unix:/tmp/x/qmp.sock,server=on,wait=off');
+  });
+
+  it('boots disk and ISO images as drives, doubling commas in paths', () => {
+    expect(qemuArgs({ ...base, image: '/a,b/disk.img', kind: 'disk' })).toContain('format=raw,file=/a,,b/disk.img');
+    expect(qemuArgs({ ...base, image: '/k.iso', kind: 'iso' })).toContain('format=raw,media=cdrom,file=/k.iso');
+  });
+
+  it('puts extra arguments last, so they can override', () => {
+    expect(qemuArgs({ ...base, image: '/k', kind: 'multiboot', extraArgs: ['-m', '256M'] }).slice(-2)).toEqual(['-m', '256M']);
+  });
+
+  it('asks for KVM with a TCG fallback only where /dev/kvm is usable', () => {
+    expect(accelArgs('auto', true)).toEqual(['-accel', 'kvm', '-accel', 'tcg']);
+    expect(accelArgs('auto', false)).toEqual(['-accel', 'tcg']);
+    expect(accelArgs('kvm', false)).toEqual(['-accel', 'kvm']);
+    expect(accelArgs('tcg', true)).toEqual(['-accel', 'tcg']);
+  });
+});
