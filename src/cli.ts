@@ -3,6 +3,7 @@ import chalk from 'chalk';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, RunnerError, type ExitCodeValue } from './errors.js';
 import { DEFAULT_QEMU } from './environment.js';
+import { VERSION } from './version.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -46,7 +47,7 @@ function addBuildAndBootOptions(command: Command): Command {
 function buildProgram(): Command {
   const program = new Command('alloc-runner')
     .description('Build bare-metal Rust kernels with Cargo, boot them in QEMU, and judge every test by serial output, exit status and VGA screen.')
-    .version('0.1.0')
+    .version(VERSION)
     .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride()
     .configureOutput({ outputError: (message, write) => write(chalk.red(message)) });
@@ -55,10 +56,21 @@ function buildProgram(): Command {
     .description('build the test kernels (cargo test --no-run) and boot each in QEMU, giving a verdict per test')
     .option('-j, --jobs <n>', 'kernels to run at once', positiveInteger, availableParallelism())
     .option('-v, --verbose', 'show serial output live and every test\'s diagnostics')
+    .option('--reporter <name>', 'report format: default, json (repeatable; default: default)', collect, [])
+    .option('--output-file <name=path>', 'write that reporter\'s output to a file instead of stdout (repeatable)', collect, [])
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (options) => {
       const { testCommand } = await import('./commands/test.js');
       return finish(await testCommand(options));
+    });
+
+  addBuildAndBootOptions(program.command('run'))
+    .description('build the kernel binary (cargo build) or take --kernel FILE, boot it, show its serial live and its screen at the end')
+    .option('--bin <name>', 'which binary to boot, when the crate has several')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (options) => {
+      const { runCommand } = await import('./commands/run.js');
+      return finish(await runCommand(options));
     });
 
   program

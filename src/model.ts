@@ -66,6 +66,8 @@ export interface KernelResult {
   /** A panic outside any test result. */
   panic?: PanicInfo;
   lastSerialLines: string[];
+  /** Bytes the kernel wrote to serial, all of them, whether or not the log kept them. */
+  serialBytes: number;
   /** The VGA text screen as text (80 columns, trailing blanks trimmed). */
   screenText?: string;
   /** The screen's cells with their colours, for reporters that draw them. */

@@ -10,10 +10,11 @@ import { kernelConfig, parsePackageConfig, type KernelConfig, METADATA_TABLE } f
 import { buildKernels, readWorkspace } from '../build/cargo.js';
 import { mapConcurrent } from '../run/pool.js';
 import { runKernel, type KernelPlan } from '../run/kernel.js';
-import { closingLine, renderReport, totals } from '../report/terminal.js';
-import { screenAnsi } from '../capture/vga.js';
+import { totals } from '../report/terminal.js';
+import { checkReporters, writeReports } from '../report/index.js';
 import type { KernelResult } from '../model.js';
 import { progress } from '../report/progress.js';
+import { VERSION } from '../version.js';
 
 export interface TestOptions {
   features: string[];
@@ -30,13 +31,17 @@ export interface TestOptions {
   qemuArg: string[];
   artifactsDir?: string;
   verbose?: boolean;
+  reporter: string[];
+  outputFile: string[];
 }
 
 export async function testCommand(options: TestOptions): Promise<ExitCodeValue> {
+  const reporters = options.reporter.length > 0 ? options.reporter : ['default'];
+  checkReporters(reporters, options.outputFile);
   const qemu = requireQemu(options.qemu);
   const cliOverrides: Partial<KernelConfig> = options.timeout ? { timeout: options.timeout } : {};
-  const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`;
-  const plans = options.kernel.length > 0 ? await prebuiltPlans(options, cliOverrides, runId) : await cargoPlans(options, cliOverrides, runId);
+  const id = runId();
+  const plans = options.kernel.length > 0 ? await prebuiltPlans(options, cliOverrides, id) : await cargoPlans(options, cliOverrides, id);
   if (plans.length === 0) {
     throw usageError(
       'Cargo built no test kernels, so there is nothing to test. Add test kernels as tests/*.rs with `harness = false`, or pass --kernel FILE.',
@@ -58,11 +63,15 @@ export async function testCommand(options: TestOptions): Promise<ExitCodeValue> 
   });
   status.done();
 
-  const sum = totals(results);
-  process.stdout.write(`${renderReport(results, color, { verbose: options.verbose ?? false, ansiScreen: color.level > 0 ? (kernel) => kernel.screen && screenAnsi(kernel.screen) : undefined })}\n\n`);
-  process.stdout.write(`Artifacts: ${artifactsRoot(options, results)}\n`);
-  process.stdout.write(`${closingLine(sum)}\n`);
-  return sum.failed > 0 || results.some((kernel) => kernel.status !== 'pass') ? ExitCode.TestsFailed : ExitCode.Passed;
+  await writeReports(results, {
+    reporters,
+    outputFiles: options.outputFile,
+    color,
+    verbose: options.verbose ?? false,
+    artifactsRoot: artifactsRoot(options, results),
+    version: VERSION,
+  });
+  return totals(results).failed > 0 || results.some((kernel) => kernel.status !== 'pass') ? ExitCode.TestsFailed : ExitCode.Passed;
 }
 
 async function prebuiltPlans(options: TestOptions, overrides: Partial<KernelConfig>, runId: string): Promise<KernelPlan[]> {
@@ -123,6 +132,11 @@ function artifactsRoot(options: TestOptions, results: KernelResult[]): string {
   if (!first) return options.artifactsDir ?? '(none)';
   // Every kernel's folder sits one or two levels below the run's folder.
   return options.kernel.length > 0 ? resolve(first, '..') : resolve(first, '..', '..');
+}
+
+/** A run's own folder name: two runs at once never share one. */
+export function runId(): string {
+  return `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`;
 }
 
 /** Kernel and package names become folder names: nothing in them may climb out of the artifacts folder. */

@@ -122,20 +122,21 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
     }
   };
 
-  const lines = new LineSplitter((line) => {
+  const handleLine = (line: string) => {
     options.onLine(line);
     if (line.trim() === SCREEN_READY_MARKER) {
       // The kernel waits for one byte on COM1 once we have read its screen.
       void takeScreen().then(() => qemu.stdin.write('\n'));
     }
-  });
+  };
+  const lines = new LineSplitter();
   const serialDone = (async () => {
     for await (const chunk of qemu.stdout as AsyncIterable<Buffer>) {
       result.serialBytes += chunk.length;
-      lines.push(chunk);
+      lines.push(chunk).forEach(handleLine);
       await log.write(chunk);
     }
-    lines.end();
+    lines.end().forEach(handleLine);
     await log.close();
   })();
 

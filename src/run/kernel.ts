@@ -81,6 +81,7 @@ export async function runKernel(plan: KernelPlan, settings: RunSettings): Promis
     serialFormat: serial.format,
     panic: serial.panic,
     lastSerialLines: lastLines,
+    serialBytes: booted.serialBytes,
     screenText: text,
     screen: booted.screen,
     noScreenReason: booted.screen ? undefined : booted.noScreenReason,

@@ -1,0 +1,22 @@
+import type { KernelResult } from '../model.js';
+import { totals, type Totals } from './terminal.js';
+
+/** Bumped whenever a field changes meaning or goes away; new fields may appear without a bump. */
+export const JSON_SCHEMA_VERSION = 1;
+
+export interface JsonReport {
+  schemaVersion: number;
+  tool: { name: 'alloc-runner'; version: string };
+  totals: Totals;
+  /** Each kernel as the result model has it, the VGA screen as text (no colours). */
+  kernels: Array<Omit<KernelResult, 'screen'>>;
+}
+
+export function jsonReport(kernels: KernelResult[], version: string): JsonReport {
+  return {
+    schemaVersion: JSON_SCHEMA_VERSION,
+    tool: { name: 'alloc-runner', version },
+    totals: totals(kernels),
+    kernels: kernels.map(({ screen: _screen, ...kernel }) => kernel),
+  };
+}

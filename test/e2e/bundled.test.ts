@@ -1,0 +1,50 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { JsonReport } from '../../src/report/json.js';
+import { alloc } from './helpers.js';
+
+// The README's first command, on the bundled kernel: every test kernel passes, with its screen read.
+describe('alloc-runner test --features global_alloc on the bundled kernel', () => {
+  let run: Awaited<ReturnType<typeof alloc>>;
+  let report: JsonReport;
+
+  beforeAll(async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'bundled-')), 'report.json');
+    run = await alloc(['test', '--features', 'global_alloc', '--reporter', 'default', '--reporter', 'json', '--output-file', `json=${out}`]);
+    report = JSON.parse(readFileSync(out, 'utf8')) as JsonReport;
+  });
+
+  it('passes every kernel and ends with the closing line', () => {
+    expect(run.exitCode, run.all).toBe(0);
+    expect(run.stdout).toMatch(/^\d+ passed, 0 failed$/m);
+    expect(report.kernels.length).toBeGreaterThanOrEqual(3);
+    for (const kernel of report.kernels) expect(kernel.status, `${kernel.name}: ${kernel.reason}`).toBe('pass');
+  });
+
+  it('reads every test of every kernel from KTAP, with heap statistics as diagnostics', () => {
+    const heapKernels = report.kernels.filter((kernel) => kernel.tests.some((test) => test.diagnostics.some((line) => line.startsWith('heap: '))));
+    expect(heapKernels.length).toBeGreaterThan(0);
+    for (const kernel of report.kernels) {
+      expect(kernel.serialFormat).toBe('ktap');
+      expect(kernel.tests.length).toBe(kernel.plannedTests);
+    }
+  });
+
+  it('shows the exhaustion of a bump heap by long-lived boxes as an expected failure', () => {
+    const tests = report.kernels.flatMap((kernel) => kernel.tests);
+    expect(tests.some((test) => test.status === 'xfail')).toBe(true);
+  });
+
+  it('keeps each kernel\'s serial log and VGA screen where the report says', () => {
+    expect(run.stdout).toContain('Artifacts: ');
+    for (const kernel of report.kernels) {
+      expect(readFileSync(kernel.artifacts.serialLog, 'utf8')).toContain('KTAP version 1');
+      expect(kernel.screenText, kernel.noScreenReason).toBeDefined();
+      expect(readFileSync(kernel.artifacts.screenText!, 'utf8')).toBe(`${kernel.screenText}\n`);
+      expect(existsSync(kernel.artifacts.screenshot!)).toBe(true);
+    }
+    expect(report.kernels.some((kernel) => kernel.screenText!.includes('Allocator works!'))).toBe(true);
+  });
+});

@@ -1,0 +1,29 @@
+// Shared by the end-to-end tests: they build real kernels with cargo and boot them in real QEMU.
+import { execSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { execa } from 'execa';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const CLI = resolve(ROOT, 'bin', 'alloc-runner.js');
+export const FIXTURES = resolve(ROOT, 'fixtures');
+
+/** Runs the built CLI as a user would, without colours. */
+export function alloc(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
+  return execa('node', [CLI, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: { NO_COLOR: '1', ...options.env },
+    reject: false,
+    all: true,
+  });
+}
+
+/** QEMU processes whose command line mentions `needle`: none may outlive a run. */
+export function qemuProcessesWith(needle: string): string[] {
+  try {
+    return execSync('pgrep -a -f qemu-system', { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line.includes(needle));
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+}

@@ -1,0 +1,106 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { JsonReport } from '../../src/report/json.js';
+import { alloc, FIXTURES, qemuProcessesWith } from './helpers.js';
+
+type Kernel = JsonReport['kernels'][number];
+
+// Kernels that misbehave on purpose (fixtures/misbehaving), each run through the real CLI and QEMU.
+describe('misbehaving kernels', () => {
+  let run: Awaited<ReturnType<typeof alloc>>;
+  let kernels: Map<string, Kernel>;
+  let wallMs: number;
+
+  beforeAll(async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'misbehaving-')), 'report.json');
+    const started = Date.now();
+    run = await alloc(['test', '--manifest-path', join(FIXTURES, 'misbehaving', 'Cargo.toml'), '--reporter', 'json', '--output-file', `json=${out}`, '--jobs', '4']);
+    wallMs = Date.now() - started;
+    const report = JSON.parse(readFileSync(out, 'utf8')) as JsonReport;
+    kernels = new Map(report.kernels.map((kernel) => [kernel.name, kernel]));
+  });
+
+  const kernel = (name: string) => {
+    const found = kernels.get(name);
+    if (!found) throw new Error(`no kernel ${name} in the report: ${[...kernels.keys()].join(', ')}`);
+    return found;
+  };
+
+  it('fails the run with the test-failure exit code', () => {
+    expect(run.exitCode, run.all).toBe(1);
+  });
+
+  it('reports a hang within the timeout plus two seconds, with the screen, and leaves no QEMU behind', () => {
+    const hang = kernel('hang');
+    expect(hang.status).toBe('hang');
+    expect(hang.reason).toMatch(/no exit within 3 s/);
+    expect(hang.durationMs).toBeLessThan(5000);
+    expect(hang.screenText).toBeDefined();
+    expect(qemuProcessesWith(hang.image)).toEqual([]);
+  });
+
+  it('calls a triple fault a crash, never a pass', () => {
+    const crash = kernel('triple_fault');
+    expect(crash.status).toBe('crash');
+    expect(crash.reason).toMatch(/triple fault/);
+  });
+
+  it('shows a panic with its message and location', () => {
+    const panic = kernel('panic');
+    expect(panic.status).toBe('fail');
+    const failed = panic.tests.find((test) => test.status === 'fail');
+    expect(failed?.panic).toMatchObject({ file: expect.stringMatching(/panic\.rs$/), message: expect.stringContaining('arithmetic is broken') });
+    expect(panic.reason).toMatch(/panicked at .*panic\.rs:\d+:\d+: .*arithmetic is broken/);
+  });
+
+  it('fails a kernel that exits with success after a not ok line', () => {
+    const liar = kernel('not_ok_success');
+    expect(liar.exitStatus).toBe(33);
+    expect(liar.status).toBe('fail');
+    expect(liar.reason).toMatch(/exited with success, but a test failed: 2 second/);
+  });
+
+  it('fails a VGA expectation that does not hold, with both texts', () => {
+    const vga = kernel('vga_mismatch');
+    expect(vga.status).toBe('fail');
+    expect(vga.reason).toContain('should contain "Goodbye"');
+    expect(vga.reason).toContain('Hello from VGA');
+  });
+
+  it('gives a kernel without the screen handshake its serial verdict and says why there is no screen', () => {
+    const quiet = kernel('no_handshake');
+    expect(quiet.status).toBe('pass');
+    expect(quiet.screenText).toBeUndefined();
+    expect(quiet.noScreenReason).toMatch(/without the screen handshake/);
+  });
+
+  it('keeps a serial flood within bounds and calls it a hang', () => {
+    const flood = kernel('flood');
+    expect(flood.status).toBe('hang');
+    expect(flood.lastSerialLines.length).toBeLessThanOrEqual(20);
+    expect(wallMs).toBeLessThan(60_000);
+  });
+
+  it('keeps its own memory bounded while a kernel floods serial', async () => {
+    const flood = kernel('flood');
+    const child = alloc(['test', '--kernel', flood.image, '--timeout', '6', '--reporter', 'json']);
+    let peakKb = 0;
+    const sampler = setInterval(() => {
+      try {
+        const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+        peakKb = Math.max(peakKb, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
+      } catch {
+        // gone already
+      }
+    }, 100);
+    const result = await child;
+    clearInterval(sampler);
+    const report = JSON.parse(result.stdout) as JsonReport;
+    const bytes = report.kernels[0]!.serialBytes;
+    console.log(`flood: ${(bytes / 1e6).toFixed(1)} MB of serial in 6 s, alloc-runner peak RSS ${(peakKb / 1024).toFixed(0)} MiB`);
+    expect(bytes).toBeGreaterThan(20 * 1024 * 1024);
+    expect(peakKb).toBeLessThan(250 * 1024);
+  });
+});
