@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { execa } from 'execa';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { findExecutable, QEMU_INSTALL_HINT } from '../environment.js';
@@ -51,7 +52,12 @@ function checks(qemu: string): Check[] {
       run: async () =>
         kvmUsable()
           ? { ok: true, detail: '/dev/kvm is usable: kernels run with -accel kvm' }
-          : { ok: false, detail: '/dev/kvm is not usable: kernels run under TCG (slower). Enable virtualisation, or add yourself to the kvm group' },
+          : {
+              ok: false,
+              detail: existsSync('/sys/module/kvm_pvm')
+                ? 'this KVM is PVM (kvm_pvm), which cannot emulate the SSE instructions Rust kernels use: kernels run under TCG'
+                : '/dev/kvm is not usable: kernels run under TCG (slower). Enable virtualisation, or add yourself to the kvm group',
+            },
     },
     tool('grub-mkrescue', 'grub-mkrescue', 'needed for ISO images: sudo apt-get install grub-pc-bin grub-common xorriso mtools', false),
     tool('xorriso', 'xorriso', 'needed for ISO images: sudo apt-get install xorriso', false),

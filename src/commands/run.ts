@@ -2,7 +2,7 @@ import { basename, join, resolve } from 'node:path';
 import chalk from 'chalk';
 import { ExitCode, type ExitCodeValue, usageError } from '../errors.js';
 import { requireQemu } from '../environment.js';
-import { accelArgs } from '../qemu/accel.js';
+import { Accelerator } from '../qemu/accel.js';
 import { detectImageKind } from '../image/kind.js';
 import { locateManifest } from '../project/locate.js';
 import { kernelConfig, METADATA_TABLE, parsePackageConfig } from '../project/config.js';
@@ -20,10 +20,11 @@ export interface RunOptions extends Omit<TestOptions, 'jobs' | 'reporter' | 'out
 /** Boots one kernel (the crate's binary, or --kernel FILE), its serial live, its screen at the end. */
 export async function runCommand(options: RunOptions): Promise<ExitCodeValue> {
   const qemu = requireQemu(options.qemu);
+  const accel = new Accelerator(options.accel);
   const plan = await planOne(options);
   const result = await runKernel(plan, {
     qemu,
-    accel: accelArgs(options.accel),
+    accel,
     extraQemuArgs: options.qemuArg,
     onLine: (_kernel, line) => process.stdout.write(`${line}\n`),
   });

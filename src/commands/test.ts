@@ -3,7 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import chalk from 'chalk';
 import { ExitCode, type ExitCodeValue, usageError } from '../errors.js';
 import { requireQemu } from '../environment.js';
-import { accelArgs, type AccelChoice } from '../qemu/accel.js';
+import { Accelerator, type AccelChoice } from '../qemu/accel.js';
 import { detectImageKind } from '../image/kind.js';
 import { locateManifest } from '../project/locate.js';
 import { kernelConfig, parsePackageConfig, type KernelConfig, METADATA_TABLE } from '../project/config.js';
@@ -39,6 +39,7 @@ export async function testCommand(options: TestOptions): Promise<ExitCodeValue> 
   const reporters = options.reporter.length > 0 ? options.reporter : ['default'];
   checkReporters(reporters, options.outputFile);
   const qemu = requireQemu(options.qemu);
+  const accel = new Accelerator(options.accel);
   const cliOverrides: Partial<KernelConfig> = options.timeout ? { timeout: options.timeout } : {};
   const id = runId();
   const plans = options.kernel.length > 0 ? await prebuiltPlans(options, cliOverrides, id) : await cargoPlans(options, cliOverrides, id);
@@ -54,7 +55,7 @@ export async function testCommand(options: TestOptions): Promise<ExitCodeValue> 
     status.started(plan.name);
     const result = await runKernel(plan, {
       qemu,
-      accel: accelArgs(options.accel),
+      accel,
       extraQemuArgs: options.qemuArg,
       onLine: options.verbose ? (kernel, line) => status.log(`${color.dim(`[${kernel.name}]`)} ${line}`) : undefined,
     });

@@ -19,7 +19,9 @@ export type Ending =
   | { kind: 'reset' }
   | { kind: 'shutdown'; reason: string }
   | { kind: 'timeout'; seconds: number }
-  | { kind: 'qemu-failed'; message: string };
+  | { kind: 'qemu-failed'; message: string }
+  /** KVM stopped the guest with an internal error (it could not emulate an instruction). */
+  | { kind: 'kvm-failed'; message: string };
 
 export interface BootOptions {
   qemu: string;
@@ -147,6 +149,14 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
   try {
     qmp = await QmpClient.connect(qmpSocket, QMP_CONNECT_TIMEOUT_MS, () => !exited);
     qmp.onEvent((event) => {
+      if (event.event === 'STOP' && !timedOut) {
+        void qmp?.execute('query-status').then((status) => {
+          if ((status as { status?: string }).status !== 'internal-error') return;
+          guestEnding = { kind: 'kvm-failed', message: 'KVM stopped the guest with an internal error' };
+          void takeScreen().then(() => qemu.kill('SIGKILL'));
+        }, () => {});
+        return;
+      }
       if (event.event !== 'SHUTDOWN' || event.data?.guest !== true) return;
       // Under -no-reboot a reset (a triple fault, too) becomes a shutdown; the guest is now paused.
       const reason = String(event.data.reason ?? 'unknown');
@@ -177,6 +187,8 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
 
   if (timedOut) {
     result.ending = { kind: 'timeout', seconds: options.timeoutSeconds };
+  } else if (guestEnding?.kind === 'kvm-failed') {
+    result.ending = { kind: 'kvm-failed', message: `${guestEnding.message}: ${firstLine(result.qemuStderr)}` };
   } else if (guestEnding) {
     result.ending = guestEnding;
   } else if (qmp && typeof outcome.exitCode === 'number') {
@@ -193,6 +205,10 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
         : 'QEMU ended before the screen could be read';
   }
   return result;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n').find((line) => line.includes('KVM')) ?? text.split('\n')[0] ?? '';
 }
 
 async function queryAccelerator(qmp: QmpClient): Promise<string> {

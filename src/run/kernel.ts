@@ -1,9 +1,10 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageKind } from '../image/kind.js';
 import type { KernelConfig } from '../project/config.js';
 import type { KernelResult } from '../model.js';
-import { boot } from '../qemu/boot.js';
+import { boot, type BootResult } from '../qemu/boot.js';
+import type { Accelerator } from '../qemu/accel.js';
 import { screenText } from '../capture/vga.js';
 import { SerialParser } from '../parse/serial.js';
 import { judge } from '../verdict/judge.js';
@@ -20,7 +21,7 @@ export interface KernelPlan {
 
 export interface RunSettings {
   qemu: string;
-  accel: string[];
+  accel: Accelerator;
   extraQemuArgs: string[];
   /** Called with every serial line as it arrives (`--verbose`, `alloc-runner run`). */
   onLine?: (kernel: KernelPlan, line: string) => void;
@@ -31,26 +32,38 @@ const LAST_LINES = 20;
 /** Boots one kernel, parses what it printed and gives its verdict. */
 export async function runKernel(plan: KernelPlan, settings: RunSettings): Promise<KernelResult> {
   await mkdir(plan.artifactsDir, { recursive: true });
-  const parser = new SerialParser();
+  let parser = new SerialParser();
   const lastLines: string[] = [];
   const patterns = plan.config.serialMatches.map((source) => ({ source, regex: new RegExp(source), seen: false }));
 
-  const booted = await boot({
-    qemu: settings.qemu,
-    image: plan.image,
-    imageKind: plan.imageKind,
-    accel: settings.accel,
-    extraArgs: [...plan.config.qemuArgs, ...settings.extraQemuArgs],
-    timeoutSeconds: plan.config.timeout,
-    artifactsDir: plan.artifactsDir,
-    onLine: (line) => {
-      parser.push(line);
-      lastLines.push(line);
-      if (lastLines.length > LAST_LINES) lastLines.shift();
-      for (const pattern of patterns) if (!pattern.seen && pattern.regex.test(line)) pattern.seen = true;
-      settings.onLine?.(plan, line);
-    },
-  });
+  const bootOnce = () =>
+    boot({
+      qemu: settings.qemu,
+      image: plan.image,
+      imageKind: plan.imageKind,
+      accel: settings.accel.args(),
+      extraArgs: [...plan.config.qemuArgs, ...settings.extraQemuArgs],
+      timeoutSeconds: plan.config.timeout,
+      artifactsDir: plan.artifactsDir,
+      onLine: (line) => {
+        parser.push(line);
+        lastLines.push(line);
+        if (lastLines.length > LAST_LINES) lastLines.shift();
+        for (const pattern of patterns) if (!pattern.seen && pattern.regex.test(line)) pattern.seen = true;
+        settings.onLine?.(plan, line);
+      },
+    });
+  let booted: BootResult = await bootOnce();
+  if (booted.ending.kind === 'kvm-failed' && settings.accel.fallBackFromKvm()) {
+    const kvmFailure = booted.ending.message;
+    // The failed boot's log is kept beside the new one; its lines do not count.
+    await rename(booted.serialLog, join(plan.artifactsDir, 'serial.kvm-failed.log'));
+    parser = new SerialParser();
+    lastLines.length = 0;
+    for (const pattern of patterns) pattern.seen = false;
+    booted = await bootOnce();
+    booted.accelerator = `tcg, after KVM failed (${kvmFailure})`;
+  }
 
   const serial = parser.finish();
   const text = booted.screen ? screenText(booted.screen) : undefined;

@@ -22,6 +22,8 @@ export function judge(evidence: Evidence, config: KernelConfig): Verdict {
   switch (ending.kind) {
     case 'qemu-failed':
       return { status: 'error', reason: `QEMU could not run the kernel: ${ending.message}` };
+    case 'kvm-failed':
+      return { status: 'error', reason: `${ending.message}; run with --accel tcg` };
     case 'timeout':
       return { status: 'hang', reason: `no exit within ${ending.seconds} s${withPanic(evidence.serial)}; QEMU was killed` };
     case 'reset':

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { qemuArgs } from '../../src/qemu/args.js';
-import { accelArgs } from '../../src/qemu/accel.js';
+import { Accelerator, accelArgs } from '../../src/qemu/accel.js';
 
 const base = { qmpSocket: '/tmp/x/qmp.sock', accel: ['-accel', 'tcg'], extraArgs: [] };
 
@@ -27,5 +27,21 @@ describe('QEMU arguments', () => {
     expect(accelArgs('auto', false)).toEqual(['-accel', 'tcg']);
     expect(accelArgs('kvm', false)).toEqual(['-accel', 'kvm']);
     expect(accelArgs('tcg', true)).toEqual(['-accel', 'tcg']);
+  });
+});
+
+describe('the accelerator of a run', () => {
+  it('falls back to TCG for good after a KVM failure under auto', () => {
+    const accel = new Accelerator('auto');
+    const before = accel.args();
+    expect(accel.fallBackFromKvm()).toBe(true);
+    expect(accel.args()).toEqual(['-accel', 'tcg']);
+    expect(before).not.toEqual(['-accel', 'kvm']);
+  });
+
+  it('does not second-guess an explicit --accel kvm', () => {
+    const accel = new Accelerator('kvm');
+    expect(accel.fallBackFromKvm()).toBe(false);
+    expect(accel.args()).toEqual(['-accel', 'kvm']);
   });
 });

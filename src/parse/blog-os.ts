@@ -1,0 +1,76 @@
+// The test output of blog_os ("Writing an OS in Rust"): `Running N tests`, then one
+// `name...\t[ok]` or `name...\t[failed]` line per test.
+import type { TestResult } from '../model.js';
+import { makeResult, type Outcome, type ParseContext } from './context.js';
+
+type Verdict = 'ok' | 'failed' | 'test did not panic';
+
+export type BlogOsLine = { kind: 'running'; count: number } | { kind: 'test'; name: string; verdict: Verdict };
+
+const RUNNING = /^Running (\d{1,9}) tests?$/;
+// The tab may have become spaces on the way; `[test did not panic]` is should_panic's failure.
+const TEST = /^(.+?)\.\.\.\s*\[(ok|failed|test did not panic)\]$/;
+
+/** Classifies a line; undefined if it is not a blog_os test line. */
+export function parseBlogOsLine(line: string): BlogOsLine | undefined {
+  const text = line.trim();
+  if (text.startsWith('#')) return undefined; // a KTAP diagnostic, whatever it says
+  const running = RUNNING.exec(text);
+  if (running) return { kind: 'running', count: Number(running[1]) };
+  const test = TEST.exec(text);
+  if (!test) return undefined;
+  return { kind: 'test', name: test[1]?.trim() ?? '', verdict: test[2] as Verdict };
+}
+
+/** What the verdict in brackets says; a `[failed]` test's reason comes with its panic. */
+export function blogOsOutcome(verdict: Verdict): Outcome {
+  if (verdict === 'ok') return { status: 'pass' };
+  if (verdict === 'failed') return { status: 'fail' };
+  return { status: 'fail', reason: verdict };
+}
+
+/** The tests of one or more blog_os runs, numbered in order of appearance. */
+export class BlogOsRun {
+  readonly #context: ParseContext;
+  readonly #tests: TestResult[] = [];
+  #count = 0;
+  #planned: number | undefined;
+  /** The latest `Running N tests` and how many results followed it. */
+  #group: { announced: number; reported: number } | undefined;
+
+  constructor(context: ParseContext) {
+    this.#context = context;
+  }
+
+  /** `Running N tests`: a kernel starts; several (a cargo test log) add up. */
+  running(count: number): void {
+    this.#checkGroup();
+    this.#group = { announced: count, reported: 0 };
+    this.#planned = (this.#planned ?? 0) + count;
+  }
+
+  /** Records a test line; returns the stored result, or undefined past the test limit. */
+  test(name: string, outcome: Outcome): TestResult | undefined {
+    this.#count += 1;
+    if (this.#group) this.#group.reported += 1;
+    if (!this.#context.admitTest()) return undefined;
+    const result = makeResult(this.#count, name || `test ${this.#count}`, outcome);
+    this.#tests.push(result);
+    return result;
+  }
+
+  finish(): { tests: TestResult[]; planned: number | undefined } {
+    this.#checkGroup();
+    this.#group = undefined;
+    return { tests: this.#tests, planned: this.#planned };
+  }
+
+  // Fewer results than announced means the kernel died mid-run. More is not checked: in a
+  // cargo log, executables without a `Running` line (should_panic) follow other runs.
+  #checkGroup(): void {
+    const group = this.#group;
+    if (group && group.reported < group.announced) {
+      this.#context.problem(`${group.announced} tests announced but ${group.reported} reported`);
+    }
+  }
+}

@@ -1,0 +1,49 @@
+// What the format-specific parts of the serial parser share.
+import type { TestResult } from '../model.js';
+
+/** Caps that keep the parser's memory bounded whatever the kernel prints. */
+export interface ParseLimits {
+  /** Test results kept in all (subtests included); later ones are counted, then dropped. */
+  maxTests: number;
+  /** Diagnostic lines kept per test. */
+  maxDiagnostics: number;
+  /** Message lines kept per panic. */
+  maxPanicLines: number;
+  /** Problems kept per report. */
+  maxProblems: number;
+  /** Deepest KTAP subtest nesting followed; deeper lines are reported and ignored. */
+  maxDepth: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<ParseLimits> = {
+  maxTests: 10_000,
+  maxDiagnostics: 100,
+  maxPanicLines: 100,
+  maxProblems: 100,
+  maxDepth: 8,
+};
+
+export interface ParseContext {
+  readonly limits: Readonly<ParseLimits>;
+  /** Records a broken promise of the output; never throws. */
+  problem(message: string): void;
+  /** Whether one more test result may be stored (false once `maxTests` are). */
+  admitTest(): boolean;
+}
+
+/** How a test ended: the part of a result its result line (and a panic) decide. */
+export type Outcome = Pick<TestResult, 'status' | 'reason' | 'panic'>;
+
+/** A result without `undefined`-valued keys, so reports compare and serialise cleanly. */
+export function makeResult(
+  number: number,
+  name: string,
+  outcome: Outcome,
+  diagnostics: string[] = [],
+  subtests: TestResult[] = [],
+): TestResult {
+  const result: TestResult = { number, name, status: outcome.status, diagnostics, subtests };
+  if (outcome.reason !== undefined) result.reason = outcome.reason;
+  if (outcome.panic !== undefined) result.panic = outcome.panic;
+  return result;
+}

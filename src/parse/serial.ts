@@ -1,0 +1,240 @@
+// Turns a kernel's serial lines into a SerialReport. It knows nothing of QEMU: feed it lines
+// (from LineSplitter) as they come, then call finish().
+import type { PanicInfo, SerialReport, TestResult } from '../model.js';
+import { BlogOsRun, blogOsOutcome, parseBlogOsLine, type BlogOsLine } from './blog-os.js';
+import { BoundedList } from './bounded.js';
+import { DEFAULT_LIMITS, type Outcome, type ParseContext, type ParseLimits } from './context.js';
+import { KtapTree } from './ktap-tree.js';
+import { ktapOutcome, parseKtapLine, type KtapLine } from './ktap.js';
+import { PanicCollector, panicReason } from './panic.js';
+
+/** The runner's VGA handshake marker (docs/kernel-protocol.md): not part of any test. */
+export const HANDSHAKE_LINE = '# alloc-runner: screen ready';
+
+export type SerialParserOptions = Partial<ParseLimits>;
+
+/**
+ * Auto-detects KTAP / TAP or blog_os output from the first line that is structured in one of
+ * them, and recognises Rust panics in any output. Never throws on any line; what is wrong
+ * with the output goes to `problems`. Memory stays bounded however many lines it is fed
+ * (see ParseLimits; line length is LineSplitter's to bound).
+ */
+export class SerialParser {
+  readonly #limits: Readonly<ParseLimits>;
+  readonly #problems: BoundedList;
+  readonly #ktap: KtapTree;
+  readonly #blogOs: BlogOsRun;
+  #format: SerialReport['format'] = 'none';
+  #lineNumber = 0;
+  #atEnd = false;
+  #storedTests = 0;
+  #droppedTests = 0;
+  #mixedFormatReported = false;
+  /** The panic whose message lines are still arriving. */
+  #collector: PanicCollector | undefined;
+  /** A finished panic waiting for the KTAP result line it precedes. */
+  #pendingPanic: PanicInfo | undefined;
+  /** A blog_os `[failed]` test: its panic is printed after it. */
+  #awaitingPanic: TestResult | undefined;
+  /** Depth of the last result a panic ended; later results at or below it come after a panic. */
+  #panicDepth: number | undefined;
+  #kernelPanic: PanicInfo | undefined;
+  #report: SerialReport | undefined;
+
+  /**
+   * @param options caps on what is kept (defaults in DEFAULT_LIMITS).
+   * @throws RangeError if a cap is not a non-negative integer.
+   */
+  constructor(options: SerialParserOptions = {}) {
+    this.#limits = { ...DEFAULT_LIMITS, ...options };
+    for (const [name, value] of Object.entries(this.#limits)) {
+      if (!Number.isSafeInteger(value) || value < 0) {
+        throw new RangeError(`${name} must be a non-negative integer, not ${value}`);
+      }
+    }
+    this.#problems = new BoundedList(this.#limits.maxProblems, 'problems');
+    const context: ParseContext = {
+      limits: this.#limits,
+      problem: (message) => this.#problem(message),
+      admitTest: () => this.#admitTest(),
+    };
+    this.#ktap = new KtapTree(context);
+    this.#blogOs = new BlogOsRun(context);
+  }
+
+  /** Feeds one line (without its line ending). Lines after finish() are ignored. */
+  push(line: string): void {
+    if (this.#report) return;
+    this.#lineNumber += 1;
+    const text = line.trimEnd();
+    if (text.trim() === HANDSHAKE_LINE) return;
+    const ktap = parseKtapLine(text);
+    const blogOs = parseBlogOsLine(text);
+    const panic = PanicCollector.start(text.trimStart(), this.#limits.maxPanicLines);
+    this.#continuePanic(text, panic !== undefined || isKtapStructure(ktap) || blogOs !== undefined);
+    if (panic) {
+      this.#collector = panic;
+      if (panic.complete) this.#endPanic();
+    }
+    if (this.#format === 'none') {
+      if (isKtapStructure(ktap)) this.#format = 'ktap';
+      else if (blogOs) this.#format = 'blog_os';
+    }
+    if (this.#format === 'ktap') {
+      if (blogOs) this.#mixedFormat('blog_os');
+      this.#onKtapLine(ktap);
+    } else if (this.#format === 'blog_os') {
+      if (isKtapStructure(ktap)) this.#mixedFormat('KTAP');
+      if (blogOs) this.#onBlogOsLine(blogOs);
+    }
+  }
+
+  /** Ends the output and returns the report; later calls return the same report. */
+  finish(): SerialReport {
+    if (this.#report) return this.#report;
+    this.#atEnd = true;
+    this.#continuePanic('', true);
+    this.#orphanPendingPanic();
+    const { tests, planned } =
+      this.#format === 'ktap' ? this.#ktap.finish()
+      : this.#format === 'blog_os' ? this.#blogOs.finish()
+      : { tests: [], planned: undefined };
+    if (this.#droppedTests > 0) {
+      this.#problem(`${this.#droppedTests} more test results dropped (limit ${this.#limits.maxTests})`);
+    }
+    const report: SerialReport = { format: this.#format, tests, problems: this.#problems.toArray() };
+    if (planned !== undefined) report.plannedTests = planned;
+    if (this.#kernelPanic) report.panic = this.#kernelPanic;
+    this.#report = report;
+    return report;
+  }
+
+  #onKtapLine(line: KtapLine): void {
+    if (line.kind === 'other') return;
+    if (line.depth > this.#limits.maxDepth) {
+      this.#problem(`nesting deeper than ${this.#limits.maxDepth} levels ignored`);
+      return;
+    }
+    switch (line.kind) {
+      case 'version':
+        if (!line.supported) this.#problem(`unsupported version line "${line.text}"`);
+        if (line.depth === 0) this.#newRun();
+        this.#ktap.version(line.depth);
+        return;
+      case 'plan':
+        this.#ktap.plan(line.depth, line.count);
+        return;
+      case 'subtest':
+        this.#ktap.subtestName(line.depth, line.name);
+        return;
+      case 'diagnostic':
+        this.#ktap.diagnostic(line.depth, line.text);
+        return;
+      case 'result': {
+        this.#checkAfterPanic(line.depth, line.name || `test ${line.number}`);
+        const panic = this.#pendingPanic;
+        this.#pendingPanic = undefined;
+        const outcome = withPanic(ktapOutcome(line.ok, line.directive), panic);
+        this.#ktap.result(line.depth, line.number, line.name, outcome);
+        if (panic) this.#panicDepth = line.depth;
+      }
+    }
+  }
+
+  #onBlogOsLine(line: BlogOsLine): void {
+    this.#awaitingPanic = undefined;
+    if (line.kind === 'running') {
+      this.#newRun();
+      this.#blogOs.running(line.count);
+      return;
+    }
+    this.#orphanPendingPanic(); // a panic printed before a test line belongs to no test
+    this.#checkAfterPanic(0, line.name);
+    const test = this.#blogOs.test(line.name, blogOsOutcome(line.verdict));
+    if (test && line.verdict === 'failed') this.#awaitingPanic = test;
+  }
+
+  /** Ends the panic message being collected if `ends`, else adds `text` to it. */
+  #continuePanic(text: string, ends: boolean): void {
+    const collector = this.#collector;
+    if (!collector) return;
+    if (!ends && (text.trim() !== '' || collector.awaitingLocation)) {
+      collector.addLine(text);
+      if (collector.complete) this.#endPanic();
+      return;
+    }
+    this.#endPanic();
+  }
+
+  #endPanic(): void {
+    const panic = this.#collector?.finish();
+    this.#collector = undefined;
+    if (panic) this.#placePanic(panic);
+  }
+
+  #placePanic(panic: PanicInfo): void {
+    const test = this.#awaitingPanic;
+    if (test) {
+      test.panic = panic;
+      test.reason = panicReason(panic);
+      this.#awaitingPanic = undefined;
+      this.#panicDepth = 0;
+      return;
+    }
+    this.#orphanPendingPanic();
+    this.#pendingPanic = panic;
+  }
+
+  /** A panic no result line claimed: the kernel's own. */
+  #orphanPendingPanic(): void {
+    const panic = this.#pendingPanic;
+    if (!panic) return;
+    this.#pendingPanic = undefined;
+    this.#panicDepth = 0;
+    if (this.#kernelPanic) this.#problem(`another panic outside any test: ${panicReason(panic)}`);
+    else this.#kernelPanic = panic;
+  }
+
+  /** A new kernel run (top-level KTAP header, `Running N tests`): earlier panics are over. */
+  #newRun(): void {
+    this.#orphanPendingPanic();
+    this.#panicDepth = undefined;
+  }
+
+  #checkAfterPanic(depth: number, label: string): void {
+    if (this.#panicDepth === undefined) return;
+    if (depth < this.#panicDepth) this.#panicDepth = depth; // the panicked test's parent
+    else this.#problem(`result for ${label} after the kernel panicked`);
+  }
+
+  #mixedFormat(other: string): void {
+    if (this.#mixedFormatReported) return;
+    this.#mixedFormatReported = true;
+    this.#problem(`${other} lines in ${this.#format} output ignored`);
+  }
+
+  #problem(message: string): void {
+    const where = this.#atEnd ? 'at end of output' : `line ${this.#lineNumber}`;
+    this.#problems.push(`${where}: ${message}`);
+  }
+
+  #admitTest(): boolean {
+    if (this.#storedTests >= this.#limits.maxTests) {
+      this.#droppedTests += 1;
+      return false;
+    }
+    this.#storedTests += 1;
+    return true;
+  }
+}
+
+function isKtapStructure(line: KtapLine): boolean {
+  return line.kind === 'version' || line.kind === 'plan' || line.kind === 'result';
+}
+
+/** A panic before a result line: a failed test's reason is the panic. */
+function withPanic(outcome: Outcome, panic: PanicInfo | undefined): Outcome {
+  if (!panic) return outcome;
+  const reason = outcome.status === 'fail' ? panicReason(panic) : outcome.reason;
+  return reason === undefined ? { ...outcome, panic } : { ...outcome, panic, reason };
+}

@@ -1,0 +1,313 @@
+import { describe, expect, it } from 'vitest';
+import { allTests, lines, parse } from './helpers.js';
+
+describe('KTAP and TAP', () => {
+  it('parses the example of docs/kernel-protocol.md', () => {
+    const report = parse(
+      lines(
+        'KTAP version 1',
+        '1..3',
+        '# heap: used=16 peak=4096 live=1 total=12 failed=0',
+        'ok 1 box_allocation',
+        'not ok 2 long_lived_exhaustion # XFAIL a bump heap reuses nothing while a block lives',
+        '# panicked at tests/heap.rs:36:5:',
+        '# assertion `left == right` failed',
+        'not ok 3 vec_sum',
+      ),
+    );
+    expect(report).toEqual({
+      format: 'ktap',
+      plannedTests: 3,
+      problems: [],
+      tests: [
+        {
+          number: 1,
+          name: 'box_allocation',
+          status: 'pass',
+          diagnostics: ['heap: used=16 peak=4096 live=1 total=12 failed=0'],
+          subtests: [],
+        },
+        {
+          number: 2,
+          name: 'long_lived_exhaustion',
+          status: 'xfail',
+          reason: 'a bump heap reuses nothing while a block lives',
+          diagnostics: [],
+          subtests: [],
+        },
+        {
+          number: 3,
+          name: 'vec_sum',
+          status: 'fail',
+          reason: 'panicked at tests/heap.rs:36:5: assertion `left == right` failed',
+          panic: { file: 'tests/heap.rs', line: 36, column: 5, message: 'assertion `left == right` failed' },
+          diagnostics: ['panicked at tests/heap.rs:36:5:', 'assertion `left == right` failed'],
+          subtests: [],
+        },
+      ],
+    });
+  });
+
+  it.each(['KTAP version 1', 'TAP version 13', 'TAP version 14'])('accepts the version line %s', (version) => {
+    const report = parse(lines(version, '1..1', 'ok 1 a'));
+    expect(report.format).toBe('ktap');
+    expect(report.problems).toEqual([]);
+  });
+
+  it('reports an unknown version but still parses', () => {
+    const report = parse(lines('KTAP version 2', '1..1', 'ok 1 a'));
+    expect(report.tests).toHaveLength(1);
+    expect(report.problems).toEqual(['line 1: unsupported version line "KTAP version 2"']);
+  });
+
+  it('accepts the plan at the end (TAP) and results without a version line', () => {
+    const report = parse(lines('ok 1 - first', 'ok 2 - second', '1..2'));
+    expect(report.format).toBe('ktap');
+    expect(report.plannedTests).toBe(2);
+    expect(report.tests.map((t) => t.name)).toEqual(['first', 'second']);
+    expect(report.problems).toEqual([]);
+  });
+
+  it('reports a plan that the results do not meet', () => {
+    const report = parse(lines('KTAP version 1', '1..3', 'ok 1 a', 'ok 2 b'));
+    expect(report.problems).toEqual(['at end of output: planned 3 tests but got 2']);
+  });
+
+  it('reports a second plan', () => {
+    expect(parse(lines('1..1', '1..2', 'ok 1 a')).problems).toEqual(['line 2: a second plan 1..2 after 1..1']);
+  });
+
+  describe('directives', () => {
+    const statusOf = (line: string) => {
+      const [test] = parse(lines('KTAP version 1', '1..1', line)).tests;
+      return { status: test?.status, reason: test?.reason };
+    };
+
+    it.each([
+      ['ok 1 a # SKIP no hardware', 'skip', 'no hardware'],
+      ['not ok 1 a # SKIP no hardware', 'skip', 'no hardware'],
+      ['ok 1 a # skip', 'skip', undefined],
+      ['ok 1 a # SKIPPED: later', 'skip', 'later'],
+      ['not ok 1 a # TODO not written', 'xfail', 'not written'],
+      ['not ok 1 a # XFAIL bump allocators leak', 'xfail', 'bump allocators leak'],
+      ['ok 1 a # TODO not written', 'pass', undefined],
+      ['not ok 1 a # out of memory', 'fail', 'out of memory'],
+      ['ok 1 a # a comment', 'pass', undefined],
+      ['not ok 1 a', 'fail', undefined],
+    ])('%s → %s', (line, status, reason) => {
+      expect(statusOf(line)).toEqual({ status, reason });
+    });
+
+    it('takes a # inside a word as part of the name', () => {
+      expect(parse(lines('ok 1 c#_test')).tests[0]?.name).toBe('c#_test');
+    });
+
+    it('handles a directive without a name', () => {
+      const [test] = parse(lines('ok 1 # SKIP why')).tests;
+      expect(test).toMatchObject({ name: 'test 1', status: 'skip', reason: 'why' });
+    });
+  });
+
+  it('names a test without a name `test N`', () => {
+    expect(parse(lines('1..2', 'ok 1', 'not ok 2 ')).tests.map((t) => t.name)).toEqual(['test 1', 'test 2']);
+  });
+
+  it('ignores diagnostics before the first KTAP line', () => {
+    expect(parse(lines('# before', 'KTAP version 1', 'ok 1 a')).tests[0]?.diagnostics).toEqual([]);
+  });
+
+  it('gives diagnostics to the next result and drops trailing ones', () => {
+    const report = parse(lines('KTAP version 1', '1..2', '# one', '#', '#two', 'ok 1 a', 'ok 2 b', '# totals'));
+    expect(report.tests.map((t) => t.diagnostics)).toEqual([['one', '', 'two'], []]);
+  });
+
+  it('ignores the runner handshake line and other chatter', () => {
+    const report = parse(
+      lines('KTAP version 1', '1..1', 'Booting...', '# alloc-runner: screen ready', '# real', 'ok 1 a', '# alloc-runner: screen ready'),
+    );
+    expect(report.tests[0]?.diagnostics).toEqual(['real']);
+    expect(report.problems).toEqual([]);
+  });
+
+  it('reports duplicate and out-of-order numbers but keeps the results', () => {
+    const report = parse(lines('1..4', 'ok 1 a', 'ok 3 c', 'ok 2 b', 'ok 3 again'));
+    expect(report.tests.map((t) => t.number)).toEqual([1, 3, 2, 3]);
+    expect(report.problems).toEqual([
+      'line 3: test 3 out of order (expected 2)',
+      'line 4: test 2 out of order (expected 4)',
+      'line 5: duplicate test number 3',
+    ]);
+  });
+
+  it('renumbers a test whose number is not a safe integer', () => {
+    const report = parse(lines('ok 1 a', 'ok 99999999999999999999 b'));
+    expect(report.tests.map((t) => t.number)).toEqual([1, 2]);
+    expect(report.problems).toEqual(['line 2: test number 100000000000000000000 is too large; numbered 2 instead']);
+  });
+
+  describe('nested subtests', () => {
+    it('gives an indented document to the next result line one level out', () => {
+      const report = parse(
+        lines(
+          'KTAP version 1',
+          '1..2',
+          '    KTAP version 1',
+          '    # Subtest: example',
+          '    1..2',
+          '    # inner diagnostic',
+          '    ok 1 example_simple_test',
+          '    not ok 2 example_failing_test # out of memory',
+          '    # example: pass:1 fail:1',
+          '# example failed',
+          'not ok 1 example',
+          '\tKTAP version 1',
+          '\t1..1',
+          '\t\tKTAP version 1',
+          '\t\t1..1',
+          '\t\tok 1 deepest',
+          '\tok 1 middle',
+          'ok 2 outer',
+        ),
+      );
+      expect(report.problems).toEqual([]);
+      const [example, outer] = report.tests;
+      expect(example).toMatchObject({
+        number: 1,
+        name: 'example',
+        status: 'fail',
+        diagnostics: ['example failed', 'example: pass:1 fail:1'],
+      });
+      expect(example?.subtests).toEqual([
+        { number: 1, name: 'example_simple_test', status: 'pass', diagnostics: ['inner diagnostic'], subtests: [] },
+        { number: 2, name: 'example_failing_test', status: 'fail', reason: 'out of memory', diagnostics: [], subtests: [] },
+      ]);
+      expect(outer?.subtests[0]?.name).toBe('middle');
+      expect(outer?.subtests[0]?.subtests[0]?.name).toBe('deepest');
+    });
+
+    it('accepts TAP 14 subtests without a version line', () => {
+      const report = parse(lines('TAP version 14', '1..1', '# Subtest: group', '    ok 1 - a', '    1..1', 'ok 1 - group'));
+      expect(report.problems).toEqual([]);
+      expect(report.tests[0]?.subtests.map((t) => t.name)).toEqual(['a']);
+    });
+
+    it('checks the plan of a subtest document', () => {
+      const report = parse(lines('1..1', '    1..2', '    ok 1 a', 'ok 1 group'));
+      expect(report.problems).toEqual(['line 4: planned 2 tests at depth 1 but got 1']);
+    });
+
+    it('turns subtests whose parent line never comes into a failed parent', () => {
+      const report = parse(lines('KTAP version 1', '1..1', '    # Subtest: crashed_suite', '    KTAP version 1', '    1..2', '    ok 1 a'));
+      expect(report.tests).toEqual([
+        {
+          number: 1,
+          name: 'crashed_suite',
+          status: 'fail',
+          reason: 'the kernel printed no result line for these subtests',
+          diagnostics: [],
+          subtests: [{ number: 1, name: 'a', status: 'pass', diagnostics: [], subtests: [] }],
+        },
+      ]);
+      expect(report.problems).toEqual([
+        'at end of output: planned 2 tests at depth 1 but got 1',
+        'at end of output: subtests at depth 1 have no parent result line',
+      ]);
+    });
+
+    it('ignores lines nested deeper than the limit', () => {
+      const report = parse(lines('1..1', '\t\t\tok 1 deep', 'ok 1 a'), { maxDepth: 2 });
+      expect(report.tests).toHaveLength(1);
+      expect(report.problems).toEqual(['line 2: nesting deeper than 2 levels ignored']);
+    });
+  });
+
+  it('starts numbering again for a second top-level document', () => {
+    const report = parse(lines('KTAP version 1', '1..1', 'ok 1 a', 'KTAP version 1', '1..2', 'ok 1 b', 'ok 2 c'));
+    expect(report.plannedTests).toBe(3);
+    expect(report.tests.map((t) => `${t.number} ${t.name}`)).toEqual(['1 a', '1 b', '2 c']);
+    expect(report.problems).toEqual([]);
+  });
+
+  it('reports results after a panic', () => {
+    const report = parse(lines('1..3', '# panicked at src/lib.rs:1:2:', '# boom', 'not ok 1 a', 'ok 2 b', 'ok 3 c'));
+    expect(report.tests[0]?.panic?.message).toBe('boom');
+    expect(report.problems).toEqual(['line 5: result for b after the kernel panicked', 'line 6: result for c after the kernel panicked']);
+  });
+
+  it('does not count the parent of a panicked subtest as a result after the panic', () => {
+    const report = parse(lines('1..1', '    1..1', '    # panicked at a.rs:1:1: x', '    not ok 1 inner', 'not ok 1 outer'));
+    expect(report.problems).toEqual([]);
+    expect(report.tests[0]?.subtests[0]?.panic?.file).toBe('a.rs');
+  });
+});
+
+describe('limits', () => {
+  it('keeps at most maxTests results, counting subtests, and says how many it dropped', () => {
+    const report = parse(lines('    ok 1 a', '    ok 2 b', 'ok 1 group', 'ok 2 c', 'ok 3 d'), { maxTests: 3 });
+    expect(allTests(report.tests)).toHaveLength(3);
+    expect(report.problems).toEqual(['at end of output: 2 more test results dropped (limit 3)']);
+  });
+
+  it('keeps at most maxDiagnostics lines per test', () => {
+    const report = parse(lines('1..1', '# 1', '# 2', '# 3', '# 4', 'ok 1 a'), { maxDiagnostics: 2 });
+    expect(report.tests[0]?.diagnostics).toEqual(['1', '2', '… 2 more diagnostic lines']);
+  });
+
+  it('keeps at most maxProblems problems', () => {
+    const report = parse(lines('ok 1 a', 'ok 1 a', 'ok 1 a', 'ok 1 a'), { maxProblems: 2 });
+    expect(report.problems).toEqual(['line 2: duplicate test number 1', 'line 3: duplicate test number 1', '… 1 more problems']);
+  });
+
+  it('keeps the report bounded over 100,000 lines of every kind', async () => {
+    const { SerialParser } = await import('../../src/parse/serial.js');
+    const parser = new SerialParser();
+    for (let i = 1; i <= 20_000; i += 1) {
+      parser.push(`# diagnostic ${i}`);
+      parser.push(`ok ${i % 7} dup`);
+      parser.push(`    ok ${i} sub`);
+      parser.push('chatter');
+    }
+    parser.push('panicked at a.rs:1:1:');
+    for (let i = 1; i <= 20_000; i += 1) parser.push('message line');
+    const report = parser.finish();
+    // One stored subtest is lost with its parent, the result that crossed the limit.
+    expect(allTests(report.tests).length).toBe(9_999);
+    expect(report.panic?.message.split('\n')).toHaveLength(101);
+    expect(report.problems).toHaveLength(101);
+    expect(report.problems.at(-1)).toMatch(/^… \d+ more problems$/);
+  });
+
+  it('rejects a limit that is not a non-negative integer', async () => {
+    const { SerialParser } = await import('../../src/parse/serial.js');
+    expect(() => new SerialParser({ maxTests: -1 })).toThrow(RangeError);
+    expect(() => new SerialParser({ maxDiagnostics: Number.NaN })).toThrow(RangeError);
+  });
+});
+
+describe('SerialParser API', () => {
+  it('returns the same report from a second finish() and ignores lines after it', async () => {
+    const { SerialParser } = await import('../../src/parse/serial.js');
+    const parser = new SerialParser();
+    parser.push('ok 1 a');
+    const report = parser.finish();
+    parser.push('ok 2 b');
+    expect(parser.finish()).toBe(report);
+    expect(report.tests).toHaveLength(1);
+  });
+});
+
+describe('format detection', () => {
+  it("is 'none' without any structured line", () => {
+    expect(parse(lines('Booting kernel', '# just a comment', 'ok', 'all ok 1 day'))).toEqual({
+      format: 'none',
+      tests: [],
+      problems: [],
+    });
+  });
+
+  it('keeps to the first format seen and reports lines of the other once', () => {
+    const report = parse(lines('KTAP version 1', '1..1', 'ok 1 a', 'x...\t[ok]', 'y...\t[ok]'));
+    expect(report.tests).toHaveLength(1);
+    expect(report.problems).toEqual(['line 4: blog_os lines in ktap output ignored']);
+  });
+});
