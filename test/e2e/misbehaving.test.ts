@@ -100,7 +100,7 @@ describe('misbehaving kernels', () => {
     const report = JSON.parse(result.stdout) as JsonReport;
     const bytes = report.kernels[0]!.serialBytes;
     console.log(`flood: ${(bytes / 1e6).toFixed(1)} MB of serial in 6 s, alloc-runner peak RSS ${(peakKb / 1024).toFixed(0)} MiB`);
-    expect(bytes).toBeGreaterThan(20 * 1024 * 1024);
-    expect(peakKb).toBeLessThan(250 * 1024);
+    expect(bytes).toBeGreaterThan(1024 * 1024);
+    expect(peakKb).toBeLessThan(150 * 1024);
   });
 });
