@@ -1,5 +1,4 @@
 import { dirname } from 'node:path';
-import { execa } from 'execa';
 import { buildError, environmentError, usageError } from '../errors.js';
 
 export interface CargoSelection {
@@ -102,6 +101,7 @@ export function parseArtifacts(stdout: string, mode: 'test' | 'build'): BuiltKer
 }
 
 async function runCargo(args: string[], options: { cwd: string; stderr?: 'inherit' | 'pipe' }) {
+  const { execa } = await import('execa'); // loaded only when Cargo runs: it costs ~90 ms
   const result = await execa('cargo', args, {
     cwd: options.cwd,
     stdout: 'pipe',

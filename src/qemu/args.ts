@@ -24,7 +24,9 @@ export function qemuArgs(input: QemuArgsInput): string[] {
     '-S',
     '-monitor', 'none',
     '-serial', 'stdio',
-    '-qmp', `unix:${escapeOption(input.qmpSocket)},server=on,wait=off`,
+    // QEMU connects to the runner's QMP socket, so the runner never waits for a socket file.
+    '-chardev', `socket,id=alloc-runner-qmp,path=${escapeOption(input.qmpSocket)}`,
+    '-mon', 'chardev=alloc-runner-qmp,mode=control',
     '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
     ...input.accel,
     ...bootArgs(input.image, input.kind),

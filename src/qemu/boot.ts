@@ -3,12 +3,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { execa } from 'execa';
+import { createServer } from 'node:net';
 import type { ImageKind } from '../image/kind.js';
 import { LineSplitter } from '../parse/lines.js';
 import { decodeVgaBuffer, VGA_BUFFER_ADDRESS, VGA_BUFFER_BYTES, type VgaScreen } from '../capture/vga.js';
 import { qemuArgs } from './args.js';
 import { QmpClient } from './qmp.js';
+import { startQemu } from './process.js';
 
 /** The serial line a kernel prints when its screen is ready to be read (docs/kernel-protocol.md). */
 export const SCREEN_READY_MARKER = '# alloc-runner: screen ready';
@@ -86,20 +87,10 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
     command: [options.qemu, ...args],
   };
 
-  const qemu = execa(options.qemu, args, {
-    stdin: 'pipe',
-    stdout: 'pipe',
-    stderr: 'pipe',
-    buffer: false,
-    reject: false,
-    forceKillAfterDelay: 1000,
-  });
-  let exited = false;
-  const exit = qemu.then((outcome) => {
-    exited = true;
-    return outcome;
-  });
-  qemu.stdin.on('error', () => {}); // QEMU may be gone when the handshake byte is sent
+  const qmpServer = createServer();
+  qmpServer.listen(qmpSocket);
+  await once(qmpServer, 'listening');
+  const { child: qemu, exited: exit } = startQemu(options.qemu, args);
 
   let stderr = '';
   qemu.stderr.setEncoding('utf8');
@@ -147,7 +138,7 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
   let timer: NodeJS.Timeout | undefined;
   const started = Date.now();
   try {
-    qmp = await QmpClient.connect(qmpSocket, QMP_CONNECT_TIMEOUT_MS, () => !exited);
+    qmp = await QmpClient.accept(qmpServer, QMP_CONNECT_TIMEOUT_MS, exit);
     qmp.onEvent((event) => {
       if (event.event === 'STOP' && !timedOut) {
         void qmp?.execute('query-status').then((status) => {
@@ -182,6 +173,7 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
   result.durationMs = Date.now() - started;
   clearTimeout(timer);
   qmp?.close();
+  qmpServer.close();
   await serialDone;
   result.qemuStderr = stderr.trim();
 
@@ -191,6 +183,8 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
     result.ending = { kind: 'kvm-failed', message: `${guestEnding.message}: ${firstLine(result.qemuStderr)}` };
   } else if (guestEnding) {
     result.ending = guestEnding;
+  } else if (outcome.spawnError) {
+    result.ending = { kind: 'qemu-failed', message: `${options.qemu} could not be started: ${outcome.spawnError.message}` };
   } else if (qmp && typeof outcome.exitCode === 'number') {
     result.ending = { kind: 'exited', status: outcome.exitCode };
   } else if (qmp) {
@@ -201,7 +195,7 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
   if (!result.screen && !result.noScreenReason) {
     result.noScreenReason =
       result.ending.kind === 'exited'
-        ? `the kernel exited without the screen handshake ("${SCREEN_READY_MARKER}" on serial, see docs/kernel-protocol.md)`
+        ? `the kernel exited without the screen handshake ("${SCREEN_READY_MARKER}" on serial, see the README)`
         : 'QEMU ended before the screen could be read';
   }
   return result;

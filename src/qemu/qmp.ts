@@ -1,5 +1,5 @@
-import { connect, type Socket } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { once } from 'node:events';
+import type { Server, Socket } from 'node:net';
 
 export interface QmpEvent {
   event: string;
@@ -25,25 +25,24 @@ export class QmpClient {
   }
 
   /**
-   * Connects to QEMU's QMP socket, retrying while QEMU creates it, and leaves capabilities
-   * negotiation done. Gives up after `timeoutMs` or when `stillAlive()` says QEMU has gone.
+   * Waits for QEMU to connect to `server` (QEMU is the socket's client, so nothing polls for
+   * a socket file), then negotiates capabilities. Gives up after `timeoutMs`, or as soon as
+   * `gone` settles: QEMU exited first.
    */
-  static async connect(path: string, timeoutMs: number, stillAlive: () => boolean): Promise<QmpClient> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      try {
-        const socket = await openSocket(path);
-        const client = new QmpClient(socket);
-        await client.execute('qmp_capabilities');
-        return client;
-      } catch (error) {
-        if (!stillAlive()) throw new Error('QEMU exited before its QMP socket could be opened');
-        if (Date.now() > deadline) {
-          throw new Error(`QMP socket ${path} did not answer within ${timeoutMs} ms: ${(error as Error).message}`);
-        }
-        await sleep(10);
-      }
-    }
+  static async accept(server: Server, timeoutMs: number, gone: Promise<unknown>): Promise<QmpClient> {
+    let timer: NodeJS.Timeout | undefined;
+    const socket = await Promise.race([
+      once(server, 'connection').then(([connection]) => connection as Socket),
+      gone.then(() => {
+        throw new Error('QEMU exited before it connected to the QMP socket');
+      }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`QEMU did not connect to the QMP socket within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    const client = new QmpClient(socket);
+    await client.execute('qmp_capabilities');
+    return client;
   }
 
   execute(command: string, args?: Record<string, unknown>): Promise<unknown> {
@@ -70,7 +69,7 @@ export class QmpClient {
     while ((newline = this.buffered.indexOf('\n')) >= 0) {
       const line = this.buffered.slice(0, newline).trim();
       this.buffered = this.buffered.slice(newline + 1);
-      if (line) this.onMessage(JSON.parse(line) as Record<string, unknown>);
+      if (line) this.onMessage(parseMessage(line));
     }
   }
 
@@ -99,13 +98,12 @@ export class QmpClient {
   }
 }
 
-function openSocket(path: string): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(path);
-    socket.once('connect', () => {
-      socket.removeListener('error', reject);
-      resolve(socket);
-    });
-    socket.once('error', reject);
-  });
+/** QMP speaks one JSON object per line; anything else is ignored rather than trusted. */
+function parseMessage(line: string): Record<string, unknown> {
+  try {
+    const message: unknown = JSON.parse(line);
+    return typeof message === 'object' && message !== null ? (message as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }

@@ -10,7 +10,7 @@ describe('QEMU arguments', () => {
     expect(args.join(' ')).toContain('-kernel /k/heap -append alloc-runner');
     expect(args.join(' ')).toContain('-device isa-debug-exit,iobase=0xf4,iosize=0x04');
     expect(args).toContain('-no-reboot');
-    expect(args.join(' ')).toContain('-qmp unix:/tmp/x/qmp.sock,server=on,wait=off');
+    expect(args.join(' ')).toContain('-chardev socket,id=alloc-runner-qmp,path=/tmp/x/qmp.sock -mon chardev=alloc-runner-qmp,mode=control');
   });
 
   it('boots disk and ISO images as drives, doubling commas in paths', () => {
