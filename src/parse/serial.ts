@@ -30,6 +30,8 @@ export class SerialParser {
   #storedTests = 0;
   #droppedTests = 0;
   #mixedFormatReported = false;
+  /** Whether the line being parsed belongs to a panic message. */
+  #lineIsPanic = false;
   /** The panic whose message lines are still arriving. */
   #collector: PanicCollector | undefined;
   /** A finished panic waiting for the KTAP result line it precedes. */
@@ -71,7 +73,9 @@ export class SerialParser {
     const ktap = parseKtapLine(text);
     const blogOs = parseBlogOsLine(text);
     const panic = PanicCollector.start(text.trimStart(), this.#limits.maxPanicLines);
-    this.#continuePanic(text, panic !== undefined || isKtapStructure(ktap) || blogOs !== undefined);
+    const addedToPanic = this.#continuePanic(text, panic !== undefined || isKtapStructure(ktap) || blogOs !== undefined);
+    // A panic's lines are kept as the panic, not again as diagnostics.
+    this.#lineIsPanic = addedToPanic || panic !== undefined;
     if (panic) {
       this.#collector = panic;
       if (panic.complete) this.#endPanic();
@@ -128,7 +132,7 @@ export class SerialParser {
         this.#ktap.subtestName(line.depth, line.name);
         return;
       case 'diagnostic':
-        this.#ktap.diagnostic(line.depth, line.text);
+        if (!this.#lineIsPanic) this.#ktap.diagnostic(line.depth, line.text);
         return;
       case 'result': {
         this.#checkAfterPanic(line.depth, line.name || `test ${line.number}`);
@@ -154,16 +158,17 @@ export class SerialParser {
     if (test && line.verdict === 'failed') this.#awaitingPanic = test;
   }
 
-  /** Ends the panic message being collected if `ends`, else adds `text` to it. */
-  #continuePanic(text: string, ends: boolean): void {
+  /** Ends the panic message being collected if `ends`, else adds `text` to it (and says so). */
+  #continuePanic(text: string, ends: boolean): boolean {
     const collector = this.#collector;
-    if (!collector) return;
+    if (!collector) return false;
     if (!ends && (text.trim() !== '' || collector.awaitingLocation)) {
       collector.addLine(text);
       if (collector.complete) this.#endPanic();
-      return;
+      return true;
     }
     this.#endPanic();
+    return false;
   }
 
   #endPanic(): void {

@@ -40,7 +40,7 @@ export function renderReport(kernels: KernelResult[], color: ChalkInstance, opti
     if (kernel.panic) out.push(`  ${color.red('panic:')} ${describePanic(kernel.panic)}`);
     if (kernel.lastSerialLines.length > 0) {
       out.push(`  last serial lines:`);
-      for (const line of kernel.lastSerialLines) out.push(color.dim(`    | ${line}`));
+      for (const line of kernel.lastSerialLines) out.push(color.dim(`    | ${clip(line)}`));
     }
     const screen = options.ansiScreen?.(kernel) ?? kernel.screenText;
     if (screen !== undefined) {
@@ -67,9 +67,20 @@ function renderTest(test: TestResult, color: ChalkInstance, withDiagnostics: boo
     skip: color.yellow(` (skipped${test.reason ? `: ${test.reason}` : ''})`),
     fail: test.reason ? color.red(` — ${test.reason}`) : '',
   }[test.status];
-  const lines = [`${indent}${mark} ${test.number} ${test.name}${note}`];
-  if (test.panic && test.status === 'fail') lines.push(`${indent}    ${color.red(describePanic(test.panic))}`);
-  if (withDiagnostics) for (const line of test.diagnostics) lines.push(color.dim(`${indent}    # ${line}`));
+  const lines = [`${indent}${mark} ${test.number} ${test.name}${test.panic && test.status === 'fail' ? '' : note}`];
+  if (test.panic && test.status === 'fail') {
+    const { file, line, column, message } = test.panic;
+    lines.push(color.red(`${indent}    panicked at ${file}:${line}:${column}:`));
+    for (const text of message.split('\n')) lines.push(color.red(`${indent}    ${text}`));
+  }
+  if (withDiagnostics) for (const line of test.diagnostics) lines.push(color.dim(`${indent}    # ${clip(line)}`));
   for (const subtest of test.subtests) lines.push(...renderTest(subtest, color, withDiagnostics, `${indent}  `));
   return lines;
+}
+
+const MAX_SHOWN_LINE = 200;
+
+/** Very long lines (a flooding kernel's) are cut for the terminal; the serial log keeps them whole. */
+function clip(line: string): string {
+  return line.length > MAX_SHOWN_LINE ? `${line.slice(0, MAX_SHOWN_LINE)}… (${line.length - MAX_SHOWN_LINE} more characters)` : line;
 }

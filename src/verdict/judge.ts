@@ -94,8 +94,9 @@ function withPanic(serial: SerialReport): string {
   return panic ? `: ${describePanic(panic)}` : '';
 }
 
+/** `panicked at FILE:LINE:COL: first line of the message`: the rest is in the test's detail. */
 export function describePanic(panic: PanicInfo): string {
-  return `panicked at ${panic.file}:${panic.line}:${panic.column}: ${panic.message}`;
+  return `panicked at ${panic.file}:${panic.line}:${panic.column}: ${panic.message.split('\n')[0]}`;
 }
 
 /** isa-debug-exit turns value v into status (v << 1) | 1; name v when the status could be one. */
