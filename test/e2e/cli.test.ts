@@ -56,4 +56,24 @@ describe('the command line', () => {
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('package.metadata.alloc-runner.timeout: expected a positive number, got "soon"');
   });
+
+  it('doctor lists what is installed and exits 0 when nothing required is missing', async () => {
+    const result = await alloc(['doctor']);
+    expect(result.exitCode, result.all).toBe(0);
+    expect(result.stdout).toMatch(/^ok\s+qemu\s+QEMU emulator version \d+\.\d+/m);
+    expect(result.stdout).toMatch(/^ok\s+cargo\s+cargo \d/m);
+  });
+
+  it('doctor says how to install a missing QEMU, with the environment exit code', async () => {
+    const result = await alloc(['doctor', '--qemu', 'no-such-qemu']);
+    expect(result.exitCode).toBe(4);
+    expect(result.stdout).toMatch(/^MISSING qemu\s+no-such-qemu not found; install it: on Debian or Ubuntu `sudo apt-get install qemu-system-x86`/m);
+  });
+
+  it('run boots the demo kernel, shows its serial live and its screen at the end', async () => {
+    const result = await alloc(['run', '--features', 'global_alloc']);
+    expect(result.exitCode, result.all).toBe(0);
+    expect(result.stdout).toContain('Hello from the alloc-runner demo kernel!');
+    expect(result.stdout).toMatch(/VGA screen: \n(.*\n)*Allocator works!/);
+  });
 });
