@@ -2,9 +2,20 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // End-to-end tests build kernels with cargo and boot QEMU: give them room.
-    testTimeout: 180_000,
-    hookTimeout: 600_000,
+    projects: [
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/parse/**/*.test.ts'] } },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          // One file at a time: the files build the same Cargo workspace with different
+          // features, and Cargo replaces a binary's uplifted copy under a running test's feet.
+          fileParallelism: false,
+          // They build kernels with Cargo and boot QEMU: give them room.
+          testTimeout: 180_000,
+          hookTimeout: 600_000,
+        },
+      },
+    ],
   },
 });

@@ -48,3 +48,15 @@ describe('alloc-runner test --features global_alloc on the bundled kernel', () =
     expect(report.kernels.some((kernel) => kernel.screenText!.includes('Allocator works!'))).toBe(true);
   });
 });
+
+describe('alloc-runner test without global_alloc', () => {
+  it('builds and passes the kernel that needs no heap, and only that one', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'no-alloc-')), 'report.json');
+    const run = await alloc(['test', '--reporter', 'json', '--output-file', `json=${out}`]);
+    expect(run.exitCode, run.all).toBe(0);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as JsonReport;
+    expect(report.kernels.map((kernel) => kernel.name)).toEqual(['no_alloc']);
+    expect(report.kernels[0]!.screenText).toContain('(no heap used)');
+    expect(report.kernels[0]!.tests.every((test) => test.diagnostics.every((line) => !line.startsWith('heap: ')))).toBe(true);
+  });
+});
