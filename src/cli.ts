@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import chalk from 'chalk';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ExitCode, RunnerError, type ExitCodeValue } from './errors.js';
+import { ExitCode, RunnerError } from './errors.js';
 import { DEFAULT_QEMU } from './environment.js';
 import { VERSION } from './version.js';
 
@@ -12,7 +12,8 @@ Exit codes:
   2    usage or configuration error (bad option, bad [package.metadata.alloc-runner], nothing to test)
   3    the build failed (Cargo's errors are shown above)
   4    the environment is missing something (QEMU, cargo); \`alloc-runner doctor\` tells what
-  130  interrupted (Ctrl-C)`;
+  130  interrupted (Ctrl-C); the kernels that finished are reported
+  143  terminated (SIGTERM); the kernels that finished are reported`;
 
 const positiveInteger = (value: string) => {
   const parsed = Number(value);
@@ -25,10 +26,12 @@ const positiveSeconds = (value: string) => {
   return parsed;
 };
 const collect = (value: string, previous: string[]) => [...previous, value];
+const REPORTER_HELP =
+  'report format: default, json, tap, junit, github, quiet (repeatable; default: default, plus github when GITHUB_ACTIONS=true)';
 const collectFeatures = (value: string, previous: string[]) => [...previous, ...value.split(/[\s,]+/).filter(Boolean)];
 
-/** Options shared by the commands that build with Cargo and boot in QEMU. */
-function addBuildAndBootOptions(command: Command): Command {
+/** Options shared by the commands that build with Cargo (or take --kernel FILE). */
+function addBuildOptions(command: Command): Command {
   return command
     .option('-F, --features <features>', 'Cargo features to enable (comma- or space-separated, repeatable)', collectFeatures, [])
     .option('--all-features', 'enable all Cargo features')
@@ -36,7 +39,12 @@ function addBuildAndBootOptions(command: Command): Command {
     .option('-r, --release', 'build with the release profile')
     .option('--manifest-path <path>', 'the Cargo.toml of the kernel crate or workspace (default: the one Cargo finds from here)')
     .option('-p, --package <spec>', 'build only this package (repeatable)', collect, [])
-    .option('--kernel <file>', 'run this prebuilt image instead of building (Multiboot ELF, raw disk or ISO; repeatable)', collect, [])
+    .option('--kernel <file>', 'run this prebuilt image instead of building (Multiboot ELF, raw disk or ISO; repeatable)', collect, []);
+}
+
+/** Options shared by the commands that build with Cargo and boot in QEMU. */
+function addBuildAndBootOptions(command: Command): Command {
+  return addBuildOptions(command)
     .option('--timeout <seconds>', 'seconds before a kernel counts as hung (default: its configuration, else 60)', positiveSeconds)
     .addOption(new Option('--accel <accel>', 'QEMU accelerator: kvm where /dev/kvm is usable, else tcg').choices(['auto', 'kvm', 'tcg']).default('auto'))
     .option('--qemu <path>', 'the QEMU binary', process.env.ALLOC_RUNNER_QEMU ?? DEFAULT_QEMU)
@@ -50,14 +58,27 @@ function buildProgram(): Command {
     .version(VERSION)
     .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride()
+    // `runner` hands the options after its executable to that executable.
+    .enablePositionalOptions()
     .configureOutput({ outputError: (message, write) => write(chalk.red(message)) });
 
   addBuildAndBootOptions(program.command('test'))
     .description('build the test kernels (cargo test --no-run) and boot each in QEMU, giving a verdict per test')
     .option('-j, --jobs <n>', 'kernels to run at once', positiveInteger, availableParallelism())
     .option('-v, --verbose', 'show serial output live and every test\'s diagnostics')
-    .option('--reporter <name>', 'report format: default, json (repeatable; default: default)', collect, [])
+    .option('--reporter <name>', REPORTER_HELP, collect, [])
     .option('--output-file <name=path>', 'write that reporter\'s output to a file instead of stdout (repeatable)', collect, [])
+    .option('--shard <K/N>', 'run only shard K of N (a deterministic split of the kernels, for CI matrices)')
+    .option('--filter-kernel <pattern>', 'run only kernels whose name or package/name matches (substring, or glob with * and ?; repeatable)', collect, [])
+    .option('--filter-test <pattern>', 'ask each kernel to run only matching tests, the others reported as skipped (kernel command line filter=PATTERN; repeatable)', collect, [])
+    .option('--bail', 'stop at the first kernel that fails, stopping the running ones; report what finished')
+    .option('--list', 'build, then print the kernels that would run (after filters and --shard), without booting them')
+    .addOption(
+      new Option('--boot <path>', 'how each Multiboot kernel boots: kernel (QEMU -kernel), iso or disk (through a GRUB image made first)')
+        .choices(['kernel', 'iso', 'disk'])
+        .default('kernel'),
+    )
+    .option('--cache', "skip a kernel that passed before with the same image, configuration and QEMU arguments (kept in the target dir's alloc-runner/cache)")
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (options) => {
       const { testCommand } = await import('./commands/test.js');
@@ -74,6 +95,60 @@ function buildProgram(): Command {
     });
 
   program
+    .command('merge')
+    .description('merge the JSON reports of shards (--reporter json) into one report, in any format')
+    .argument('<files...>', 'JSON reports written by alloc-runner test --reporter json')
+    .option('--reporter <name>', REPORTER_HELP, collect, [])
+    .option('--output-file <name=path>', 'write that reporter\'s output to a file instead of stdout (repeatable)', collect, [])
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (files: string[], options) => {
+      const { mergeCommand } = await import('./commands/merge.js');
+      return finish(await mergeCommand(files, options));
+    });
+
+  const hook = program.command('hook').description('install or remove the Git pre-commit hook that runs alloc-runner test');
+  hook
+    .command('install')
+    .description('write a pre-commit hook that runs `alloc-runner test --reporter quiet --cache [test options]` and blocks failing commits')
+    .argument('[test-options...]', 'options for alloc-runner test, after --, e.g. -- --features global_alloc')
+    .option('--force', 'replace a pre-commit hook alloc-runner did not write, keeping it as pre-commit.alloc-runner-backup')
+    .action(async (testOptions: string[], options) => {
+      const { hookInstall } = await import('./commands/hook.js');
+      return finish(await hookInstall(testOptions, options));
+    });
+  hook
+    .command('uninstall')
+    .description('remove the pre-commit hook alloc-runner wrote (and put back the one --force set aside); never touches another hook')
+    .action(async () => {
+      const { hookUninstall } = await import('./commands/hook.js');
+      return finish(await hookUninstall());
+    });
+
+  addBuildOptions(program.command('build'))
+    .description('build the kernel binary (cargo build) or take --kernel FILE, and make a bootable GRUB image of it')
+    .addOption(new Option('--image <kind>', 'iso (grub-mkrescue) or disk (a raw MBR disk image)').choices(['iso', 'disk']).makeOptionMandatory())
+    .option('-o, --output <path>', 'where to write the image (default: beside the kernel, with .iso or .img added)')
+    .option('--bin <name>', 'which binary to put in the image, when the crate has several')
+    .option('--cmdline <words>', 'the kernel command line GRUB passes (default: alloc-runner, so that alloc-runner can read the screen when it boots the image)')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (options) => {
+      const { buildCommand } = await import('./commands/build.js');
+      return finish(await buildCommand(options));
+    });
+
+  program
+    .command('runner')
+    .description("Cargo's target runner: boots a kernel executable with alloc-runner's verdict; runs any other executable (host tests) as it is")
+    .argument('<executable>', 'the executable Cargo built')
+    .argument('[args...]', 'its arguments (passed on to a host executable)')
+    .passThroughOptions()
+    .addHelpText('after', `\nIn .cargo/config.toml: [target.<triple>] runner = "alloc-runner runner"\n${EXIT_CODES_HELP}`)
+    .action(async (executable: string, args: string[]) => {
+      const { runnerCommand } = await import('./commands/runner.js');
+      return finish(await runnerCommand(executable, args));
+    });
+
+  program
     .command('doctor')
     .description('check that node, cargo, rustc, QEMU, KVM and the GRUB tools are here, and say how to install what is missing')
     .option('--qemu <path>', 'the QEMU binary', process.env.ALLOC_RUNNER_QEMU ?? DEFAULT_QEMU)
@@ -86,8 +161,9 @@ function buildProgram(): Command {
   return program;
 }
 
-let exitCode: ExitCodeValue = ExitCode.Passed;
-const finish = (code: ExitCodeValue) => {
+// A number beyond ExitCodeValue only from `runner`, which passes a host executable's own status through.
+let exitCode: number = ExitCode.Passed;
+const finish = (code: number) => {
   exitCode = code;
 };
 

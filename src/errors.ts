@@ -11,8 +11,10 @@ export const ExitCode = {
   BuildFailed: 3,
   /** Something the run needs is missing from this machine (QEMU, cargo). */
   Environment: 4,
-  /** Stopped by Ctrl-C (SIGINT). */
+  /** Stopped by Ctrl-C (SIGINT): 128 + 2, as a shell reports a process killed by it. */
   Interrupted: 130,
+  /** Stopped by SIGTERM: 128 + 15. */
+  Terminated: 143,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

@@ -44,10 +44,11 @@ export interface SerialReport {
 
 /**
  * pass: exited as expected with every test passing. fail: a test failed, or an expectation
- * did not hold. crash: reset, triple fault or shutdown. hang: no exit within the timeout.
- * error: QEMU itself could not run the kernel.
+ * did not hold. crash: reset, triple fault, reboot loop or shutdown. hang: no exit within
+ * the timeout. error: QEMU itself could not run the kernel. interrupted: alloc-runner was
+ * stopped (Ctrl-C, SIGTERM) while the kernel ran.
  */
-export type KernelStatus = 'pass' | 'fail' | 'crash' | 'hang' | 'error';
+export type KernelStatus = 'pass' | 'fail' | 'crash' | 'hang' | 'error' | 'interrupted';
 
 export interface KernelResult {
   /** The Cargo target's name, or the image's file name for `--kernel`. */
@@ -77,4 +78,8 @@ export interface KernelResult {
   durationMs: number;
   accelerator?: string;
   qemuCommand: string[];
+  /** The folder panic locations are relative to (the Cargo workspace root), for reporters that link to files. */
+  sourceRoot?: string;
+  /** Not booted: this image, with this configuration and these QEMU arguments, passed before (`--cache`). */
+  cached?: boolean;
 }

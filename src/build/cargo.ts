@@ -23,11 +23,15 @@ export interface CargoPackage {
   name: string;
   manifestPath: string;
   metadata: Record<string, unknown> | null;
+  /** The names of its dependencies (a `bootloader` one marks a bootimage project). */
+  dependencies: string[];
 }
 
 export interface CargoWorkspace {
   packages: Map<string, CargoPackage>;
   targetDirectory: string;
+  /** Where rustc runs, so what panic locations are relative to. */
+  workspaceRoot: string;
 }
 
 const CARGO_MISSING =
@@ -44,16 +48,29 @@ export async function readWorkspace(manifestPath: string): Promise<CargoWorkspac
     throw usageError(`cargo metadata could not read ${manifestPath}:\n${String(result.stderr).trim()}`);
   }
   const parsed = JSON.parse(String(result.stdout)) as {
-    packages: Array<{ id: string; name: string; manifest_path: string; metadata: Record<string, unknown> | null }>;
+    packages: Array<{
+      id: string;
+      name: string;
+      manifest_path: string;
+      metadata: Record<string, unknown> | null;
+      dependencies?: Array<{ name: string }>;
+    }>;
     target_directory: string;
+    workspace_root: string;
   };
   const packages = new Map(
     parsed.packages.map((pkg) => [
       pkg.id,
-      { id: pkg.id, name: pkg.name, manifestPath: pkg.manifest_path, metadata: pkg.metadata },
+      {
+        id: pkg.id,
+        name: pkg.name,
+        manifestPath: pkg.manifest_path,
+        metadata: pkg.metadata,
+        dependencies: (pkg.dependencies ?? []).map((dependency) => dependency.name),
+      },
     ]),
   );
-  return { packages, targetDirectory: parsed.target_directory };
+  return { packages, targetDirectory: parsed.target_directory, workspaceRoot: parsed.workspace_root };
 }
 
 /**

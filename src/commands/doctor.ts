@@ -3,6 +3,7 @@ import { execa } from 'execa';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { findExecutable, QEMU_INSTALL_HINT } from '../environment.js';
 import { kvmUsable } from '../qemu/accel.js';
+import { isRecentEnough, MIN_QEMU_VERSION, parseQemuVersion } from '../qemu/version.js';
 
 interface Check {
   name: string;
@@ -10,8 +11,6 @@ interface Check {
   required: boolean;
   run: () => Promise<{ ok: boolean; detail: string }>;
 }
-
-const MIN_QEMU = [6, 0]; // -action shutdown=pause
 
 async function versionOf(binary: string, args = ['--version']): Promise<string | undefined> {
   if (!findExecutable(binary)) return undefined;
@@ -41,9 +40,8 @@ function checks(qemu: string): Check[] {
       run: async () => {
         const version = await versionOf(qemu);
         if (!version) return { ok: false, detail: `${qemu} not found; ${QEMU_INSTALL_HINT}` };
-        const [major = 0, minor = 0] = (/version (\d+)\.(\d+)/.exec(version) ?? []).slice(1).map(Number);
-        const recent = major > MIN_QEMU[0]! || (major === MIN_QEMU[0] && minor >= MIN_QEMU[1]!);
-        return { ok: recent, detail: recent ? version : `${version}: too old, QEMU ${MIN_QEMU.join('.')} or newer is needed; ${QEMU_INSTALL_HINT}` };
+        const recent = isRecentEnough(parseQemuVersion(version) ?? [0, 0]);
+        return { ok: recent, detail: recent ? version : `${version}: too old, QEMU ${MIN_QEMU_VERSION.join('.')} or newer is needed; ${QEMU_INSTALL_HINT}` };
       },
     },
     {

@@ -1,13 +1,21 @@
 import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
 import chalk from 'chalk';
 import { ExitCode, type ExitCodeValue, usageError } from '../errors.js';
 import { requireQemu } from '../environment.js';
 import { Accelerator } from '../qemu/accel.js';
-import { mapConcurrent } from '../run/pool.js';
+import { requireQemuVersion } from '../qemu/version.js';
+import { catchInterruptions } from '../run/interrupt.js';
 import { runKernel } from '../run/kernel.js';
+import { mapConcurrent } from '../run/pool.js';
+import { requireGrubTools } from '../image/grub.js';
+import { checkWrappable, throughImage, type BootPath } from '../image/wrap.js';
 import { planKernels, type SelectionOptions } from '../run/plan.js';
+import { filterKernels, kernelId, parseShard, shardKernels } from '../run/select.js';
+import { runSuite } from '../run/suite.js';
+import { ResultCache } from '../run/cache.js';
 import { totals } from '../report/terminal.js';
-import { checkReporters, writeReports } from '../report/index.js';
+import { checkReporters, chosenReporters, writeReports } from '../report/index.js';
 import { progress } from '../report/progress.js';
 import { VERSION } from '../version.js';
 
@@ -16,33 +24,71 @@ export interface TestOptions extends SelectionOptions {
   verbose?: boolean;
   reporter: string[];
   outputFile: string[];
+  shard?: string;
+  filterKernel: string[];
+  filterTest: string[];
+  bail?: boolean;
+  list?: boolean;
+  cache?: boolean;
+  boot?: BootPath;
 }
 
 export async function testCommand(options: TestOptions): Promise<ExitCodeValue> {
-  const reporters = options.reporter.length > 0 ? options.reporter : ['default'];
+  const reporters = chosenReporters(options.reporter);
   checkReporters(reporters, options.outputFile);
-  const qemu = requireQemu(options.qemu);
+  const shard = options.shard === undefined ? undefined : parseShard(options.shard);
+  const cmdlineWords = testFilterWords(options.filterTest);
+  const qemu = options.list ? options.qemu : requireQemu(options.qemu);
   const accel = new Accelerator(options.accel);
-  const { kernels: plans, artifactsRoot } = await planKernels('test', options);
-  if (plans.length === 0) {
+  const boot = options.boot ?? 'kernel';
+  // Missing GRUB tools are found before anything is built.
+  const grubTools = boot === 'kernel' || options.list ? undefined : requireGrubTools(boot);
+  // A hook's output is its verdict: Cargo's progress lines would bury it (errors still show).
+  if (reporters.every((name) => name === 'quiet')) process.env.CARGO_TERM_QUIET ??= 'true';
+  // The version check (~30 ms) runs while Cargo builds.
+  const [{ kernels: built, artifactsRoot }] = await Promise.all([planKernels('test', options), options.list ? undefined : requireQemuVersion(qemu)]);
+  if (built.length === 0) {
     throw usageError(
       'Cargo built no test kernels, so there is nothing to test. Add test kernels as tests/*.rs with `harness = false`, or pass --kernel FILE.',
     );
   }
+  const filtered = filterKernels(built, options.filterKernel);
+  const selected = shard ? shardKernels(filtered, shard) : filtered;
+  if (options.list) {
+    for (const plan of selected) process.stdout.write(`${kernelId(plan)}\n`);
+    return ExitCode.Passed;
+  }
+  if (grubTools && boot !== 'kernel') checkWrappable(selected, boot);
+  // `--boot iso|disk`: each kernel is put into its GRUB image first (~0.2 s each), so the cache key is the image's.
+  const plans = grubTools && boot !== 'kernel'
+    ? await mapConcurrent(selected, options.jobs ?? availableParallelism(), (plan) => throughImage(plan, boot, grubTools, cmdlineWords))
+    : selected;
+  if (shard && plans.length === 0) process.stderr.write(`shard ${shard.index}/${shard.count} has no kernels to run (${filtered.length} in all)\n`);
 
+  const interruption = catchInterruptions();
   const status = progress(plans.length);
-  const results = await mapConcurrent(plans, options.jobs ?? availableParallelism(), async (plan) => {
-    status.started(plan.name);
-    const result = await runKernel(plan, {
-      qemu,
-      accel,
-      extraQemuArgs: options.qemuArg,
-      onLine: options.verbose ? (kernel, line) => status.log(`${chalk.dim(`[${kernel.name}]`)} ${line}`) : undefined,
-    });
-    status.finished(plan.name);
-    return result;
+  const cache = options.cache ? new ResultCache(join(dirname(artifactsRoot), 'cache')) : undefined;
+  const { results, bail } = await runSuite(plans, {
+    jobs: options.jobs ?? availableParallelism(),
+    bail: options.bail ?? false,
+    stopped: () => interruption.signal !== undefined,
+    cache: cache && {
+      store: cache,
+      key: (plan) => cache.key(plan, { qemu, accel: options.accel, extraQemuArgs: options.qemuArg, cmdlineWords, version: VERSION }),
+    },
+    started: (plan) => status.started(plan.name),
+    finished: (plan) => status.finished(plan.name),
+    boot: (plan) =>
+      runKernel(plan, {
+        qemu,
+        accel,
+        extraQemuArgs: options.qemuArg,
+        cmdlineWords,
+        onLine: options.verbose ? (kernel, line) => status.log(`${chalk.dim(`[${kernel.name}]`)} ${line}`) : undefined,
+      }),
   });
   status.done();
+  if (bail) process.stderr.write(`--bail: stopped after ${kernelId(bail.failed)} failed; ${bail.notRun} kernel(s) not run or stopped\n`);
 
   await writeReports(results, {
     reporters,
@@ -51,7 +97,26 @@ export async function testCommand(options: TestOptions): Promise<ExitCodeValue> 
     verbose: options.verbose ?? false,
     artifactsRoot,
     version: VERSION,
+    shard,
   });
+  interruption.dispose();
+  if (interruption.signal) {
+    process.stderr.write(`${interruption.signal}: ${plans.length - results.length} of ${plans.length} kernels were not started; exiting with ${interruption.exitCode}.\n`);
+    return interruption.exitCode;
+  }
   const allPassed = totals(results).failed === 0 && results.every((kernel) => kernel.status === 'pass');
-  return allPassed ? ExitCode.Passed : ExitCode.TestsFailed;
+  return allPassed && !bail ? ExitCode.Passed : ExitCode.TestsFailed;
+}
+
+/**
+ * `--filter-test` patterns travel to the kernel as `filter=PATTERN` words on its Multiboot
+ * command line (docs/kernel-protocol.md); a word cannot hold a space.
+ */
+function testFilterWords(patterns: string[]): string[] {
+  for (const pattern of patterns) {
+    if (pattern === '' || /\s/.test(pattern)) {
+      throw usageError(`--filter-test "${pattern}": a test filter is one word without spaces (use * and ? to match any characters)`);
+    }
+  }
+  return patterns.map((pattern) => `filter=${pattern}`);
 }

@@ -108,7 +108,8 @@ function readSettings(table: Record<string, unknown>, where: string): Partial<Ke
 }
 
 function readKey(key: string, value: unknown, where: string): Partial<KernelConfig> {
-  const reader = KEYS[key];
+  // Own keys only: `constructor` or `__proto__` would otherwise find Object's.
+  const reader = Object.hasOwn(KEYS, key) ? KEYS[key] : undefined;
   if (!reader) {
     throw usageError(`${where}.${key}: unknown key; the known keys are ${[...CONFIG_KEYS, 'kernels'].join(', ')}`);
   }

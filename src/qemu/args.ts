@@ -9,6 +9,17 @@ export interface QemuArgsInput {
   qmpSocket: string;
   accel: string[];
   extraArgs: string[];
+  /** Words after `alloc-runner` on a Multiboot command line (`filter=PATTERN`, docs/kernel-protocol.md). */
+  cmdlineWords?: string[];
+  overrides?: BootOverrides;
+}
+
+/** How a kernel boots when not as its image kind says: a bootimage project's run-command and test-no-reboot. */
+export interface BootOverrides {
+  /** Arguments that boot the image, instead of those for its kind. */
+  bootArgs?: string[];
+  /** Let a reset reboot the guest (no -no-reboot), as `test-no-reboot = false` asks. */
+  allowReboot?: boolean;
 }
 
 /**
@@ -19,7 +30,7 @@ export interface QemuArgsInput {
 export function qemuArgs(input: QemuArgsInput): string[] {
   return [
     '-display', 'none',
-    '-no-reboot',
+    ...(input.overrides?.allowReboot ? [] : ['-no-reboot']),
     '-action', 'shutdown=pause',
     '-S',
     '-monitor', 'none',
@@ -29,15 +40,15 @@ export function qemuArgs(input: QemuArgsInput): string[] {
     '-mon', 'chardev=alloc-runner-qmp,mode=control',
     '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
     ...input.accel,
-    ...bootArgs(input.image, input.kind),
+    ...(input.overrides?.bootArgs ?? bootArgs(input.image, input.kind, input.cmdlineWords ?? [])),
     ...input.extraArgs,
   ];
 }
 
-function bootArgs(image: string, kind: ImageKind): string[] {
+function bootArgs(image: string, kind: ImageKind, cmdlineWords: string[]): string[] {
   switch (kind) {
     case 'multiboot':
-      return ['-kernel', image, '-append', RUNNER_CMDLINE];
+      return ['-kernel', image, '-append', [RUNNER_CMDLINE, ...cmdlineWords].join(' ')];
     case 'disk':
       return ['-drive', `format=raw,file=${escapeOption(image)}`];
     case 'iso':

@@ -1,15 +1,15 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import type { ImageKind } from '../image/kind.js';
 import { LineSplitter } from '../parse/lines.js';
 import { decodeVgaBuffer, VGA_BUFFER_ADDRESS, VGA_BUFFER_BYTES, type VgaScreen } from '../capture/vga.js';
-import { qemuArgs } from './args.js';
+import { qemuArgs, type BootOverrides } from './args.js';
 import { QmpClient } from './qmp.js';
-import { startQemu } from './process.js';
+import { startQemu, type QemuExit } from './process.js';
+import { makePrivateDir, QMP_SOCKET_NAME, removePrivateDir } from './private-dir.js';
 
 /** The serial line a kernel prints when its screen is ready to be read (docs/kernel-protocol.md). */
 export const SCREEN_READY_MARKER = '# alloc-runner: screen ready';
@@ -18,11 +18,15 @@ export const SCREEN_READY_MARKER = '# alloc-runner: screen ready';
 export type Ending =
   | { kind: 'exited'; status: number }
   | { kind: 'reset' }
+  /** The guest reset again and again (reboots allowed by the QEMU arguments): ended early. */
+  | { kind: 'reboot-loop'; resets: number }
   | { kind: 'shutdown'; reason: string }
   | { kind: 'timeout'; seconds: number }
   | { kind: 'qemu-failed'; message: string }
   /** KVM stopped the guest with an internal error (it could not emulate an instruction). */
-  | { kind: 'kvm-failed'; message: string };
+  | { kind: 'kvm-failed'; message: string }
+  /** alloc-runner was interrupted (Ctrl-C, SIGTERM) and stopped QEMU. */
+  | { kind: 'interrupted' };
 
 export interface BootOptions {
   qemu: string;
@@ -30,6 +34,9 @@ export interface BootOptions {
   imageKind: ImageKind;
   accel: string[];
   extraArgs: string[];
+  /** Words after `alloc-runner` on a Multiboot command line. */
+  cmdlineWords?: string[];
+  overrides?: BootOverrides;
   timeoutSeconds: number;
   /** Where serial.log and vga.png go. */
   artifactsDir: string;
@@ -52,29 +59,45 @@ export interface BootResult {
   command: string[];
 }
 
-const QMP_CONNECT_TIMEOUT_MS = 10_000;
 const STDERR_KEEP_BYTES = 8192;
 const DEFAULT_MAX_LOG_BYTES = 64 * 1024 * 1024;
+/**
+ * Resets after which a guest that keeps rebooting (when the QEMU arguments allow reboots)
+ * is ended as a crash. SeaBIOS adds a reset of its own to each reboot: 10 is 5 boots.
+ */
+const MAX_RESETS = 10;
+/** setTimeout's limit (about 24.8 days): a longer delay would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * How long QEMU gets to connect to the QMP socket: 10 s, or ALLOC_RUNNER_QMP_CONNECT_TIMEOUT
+ * seconds (the fault tests shorten it for a "QEMU" that never connects).
+ */
+function qmpConnectTimeoutMs(): number {
+  const seconds = Number(process.env.ALLOC_RUNNER_QMP_CONNECT_TIMEOUT);
+  return seconds > 0 ? seconds * 1000 : 10_000;
+}
 
 /** Boots one image in QEMU and follows it to its end, reading the screen on the way out. */
 export async function boot(options: BootOptions): Promise<BootResult> {
-  // mkdtemp makes the folder private to the user (0700); the socket path stays short.
-  const privateDir = await mkdtemp(join(tmpdir(), 'alloc-runner-'));
+  const privateDir = await makePrivateDir();
   try {
     return await bootIn(privateDir, options);
   } finally {
-    await rm(privateDir, { recursive: true, force: true });
+    await removePrivateDir(privateDir);
   }
 }
 
 async function bootIn(privateDir: string, options: BootOptions): Promise<BootResult> {
-  const qmpSocket = join(privateDir, 'qmp.sock');
+  const qmpSocket = join(privateDir, QMP_SOCKET_NAME);
   const args = qemuArgs({
     image: options.image,
     kind: options.imageKind,
     qmpSocket,
     accel: options.accel,
     extraArgs: options.extraArgs,
+    cmdlineWords: options.cmdlineWords,
+    overrides: options.overrides,
   });
   const serialLog = join(options.artifactsDir, 'serial.log');
   const log = new CappedLog(serialLog, options.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES);
@@ -136,9 +159,12 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
   let guestEnding: Ending | undefined;
   let timedOut = false;
   let timer: NodeJS.Timeout | undefined;
+  let guestStarted = false;
+  let startFailure: string | undefined;
+  let resets = 0;
   const started = Date.now();
   try {
-    qmp = await QmpClient.accept(qmpServer, QMP_CONNECT_TIMEOUT_MS, exit);
+    qmp = await QmpClient.accept(qmpServer, qmpConnectTimeoutMs(), exit);
     qmp.onEvent((event) => {
       if (event.event === 'STOP' && !timedOut) {
         void qmp?.execute('query-status').then((status) => {
@@ -146,6 +172,16 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
           guestEnding = { kind: 'kvm-failed', message: 'KVM stopped the guest with an internal error' };
           void takeScreen().then(() => qemu.kill('SIGKILL'));
         }, () => {});
+        return;
+      }
+      if (event.event === 'RESET' && event.data?.guest === true && !guestEnding && ++resets >= MAX_RESETS) {
+        // Only reached when the QEMU arguments turned -no-reboot back into reboots.
+        guestEnding = { kind: 'reboot-loop', resets };
+        void (async () => {
+          await qmp?.execute('stop').catch(() => {});
+          await takeScreen();
+          await qmp?.execute('quit').catch(() => {});
+        })();
         return;
       }
       if (event.event !== 'SHUTDOWN' || event.data?.guest !== true) return;
@@ -156,6 +192,7 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
     });
     result.accelerator = await queryAccelerator(qmp);
     await qmp.execute('cont');
+    guestStarted = true;
     timer = setTimeout(() => {
       timedOut = true;
       void (async () => {
@@ -163,10 +200,10 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
         await takeScreen();
         qemu.kill('SIGKILL');
       })();
-    }, options.timeoutSeconds * 1000);
+    }, Math.min(options.timeoutSeconds * 1000, MAX_TIMER_MS));
   } catch (error) {
     qemu.kill('SIGKILL');
-    result.ending = { kind: 'qemu-failed', message: (error as Error).message };
+    startFailure = (error as Error).message;
   }
 
   const outcome = await exit;
@@ -183,22 +220,35 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
     result.ending = { kind: 'kvm-failed', message: `${guestEnding.message}: ${firstLine(result.qemuStderr)}` };
   } else if (guestEnding) {
     result.ending = guestEnding;
+  } else if (outcome.interrupted) {
+    result.ending = { kind: 'interrupted' };
   } else if (outcome.spawnError) {
     result.ending = { kind: 'qemu-failed', message: `${options.qemu} could not be started: ${outcome.spawnError.message}` };
-  } else if (qmp && typeof outcome.exitCode === 'number') {
+  } else if (guestStarted && typeof outcome.exitCode === 'number') {
     result.ending = { kind: 'exited', status: outcome.exitCode };
-  } else if (qmp) {
-    result.ending = { kind: 'qemu-failed', message: `QEMU was ended by ${outcome.signal ?? 'an unknown cause'}` };
-  } else if (result.ending.kind === 'qemu-failed' && result.qemuStderr) {
-    result.ending = { kind: 'qemu-failed', message: `${result.ending.message}: ${result.qemuStderr}` };
+  } else if (guestStarted) {
+    result.ending = {
+      kind: 'qemu-failed',
+      message: `QEMU was killed by ${outcome.signal ?? 'an unknown cause'} while the kernel ran, not by alloc-runner (another process, or the out-of-memory killer)`,
+    };
+  } else {
+    result.ending = { kind: 'qemu-failed', message: startFailureMessage(outcome, startFailure, result.qemuStderr) };
   }
-  if (!result.screen && !result.noScreenReason) {
-    result.noScreenReason =
-      result.ending.kind === 'exited'
-        ? `the kernel exited without the screen handshake ("${SCREEN_READY_MARKER}" on serial, see the README)`
-        : 'QEMU ended before the screen could be read';
-  }
+  if (!result.screen && !result.noScreenReason) result.noScreenReason = noScreenReason(result.ending);
   return result;
+}
+
+/** Why QEMU never ran the kernel: its own exit and stderr when it quit, else what the runner saw. */
+function startFailureMessage(outcome: QemuExit, startFailure: string | undefined, stderr: string): string {
+  const quit = outcome.signal === null;
+  const what = quit || !startFailure ? `QEMU exited ${quit ? `with status ${outcome.exitCode}` : `on ${outcome.signal}`} before the kernel started` : `${startFailure}; QEMU was stopped`;
+  return `${what}${stderr ? `: ${stderr}` : ' (it printed nothing on stderr)'}`;
+}
+
+function noScreenReason(ending: Ending): string {
+  if (ending.kind === 'exited') return `the kernel exited without the screen handshake ("${SCREEN_READY_MARKER}" on serial, see the README)`;
+  if (ending.kind === 'interrupted') return 'alloc-runner was interrupted before the screen could be read';
+  return 'QEMU ended before the screen could be read';
 }
 
 function firstLine(text: string): string {

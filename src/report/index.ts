@@ -1,13 +1,19 @@
+import { appendFileSync, closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { ChalkInstance } from 'chalk';
 import type { KernelResult } from '../model.js';
+import type { Shard } from '../run/select.js';
 import { usageError } from '../errors.js';
 import { screenAnsi } from '../capture/vga.js';
 import { closingLine, renderReport, totals } from './terminal.js';
 import { jsonReport } from './json.js';
+import { tapReport } from './tap.js';
+import { junitReport } from './junit.js';
+import { githubAnnotations, githubSummary } from './github.js';
+import { quietReport } from './quiet.js';
 
-export const REPORTERS = ['default', 'json'] as const;
+export const REPORTERS = ['default', 'json', 'tap', 'junit', 'github', 'quiet'] as const;
 export type ReporterName = (typeof REPORTERS)[number];
 
 export interface ReportSettings {
@@ -16,8 +22,17 @@ export interface ReportSettings {
   outputFiles: string[];
   color: ChalkInstance;
   verbose: boolean;
-  artifactsRoot: string;
+  /** The run's artifacts folder, named at the end of the default report (a merged report has none). */
+  artifactsRoot?: string;
   version: string;
+  shard?: Shard;
+}
+
+/** The reporters asked for (default: `default`), plus `github` when running in GitHub Actions. */
+export function chosenReporters(requested: string[], env: NodeJS.ProcessEnv = process.env): string[] {
+  const reporters = requested.length > 0 ? [...requested] : ['default'];
+  if (env.GITHUB_ACTIONS === 'true' && !reporters.includes('github')) reporters.push('github');
+  return reporters;
 }
 
 /** Checks the reporter names and output files before anything runs. */
@@ -49,6 +64,8 @@ export async function writeReports(kernels: KernelResult[], settings: ReportSett
     } else {
       process.stdout.write(text);
     }
+    // The job summary is a file GitHub names; appended, as other steps write to it too.
+    if (name === 'github' && process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, githubSummary(kernels));
   }
 }
 
@@ -58,9 +75,40 @@ function render(name: ReporterName, kernels: KernelResult[], settings: ReportSet
       const { color } = settings;
       const ansiScreen = color.level > 0 ? (kernel: KernelResult) => kernel.screen && screenAnsi(kernel.screen) : undefined;
       const body = renderReport(kernels, color, { verbose: settings.verbose, ansiScreen });
-      return `${body}\n\nArtifacts: ${settings.artifactsRoot}\n${closingLine(totals(kernels))}\n`;
+      const artifacts = settings.artifactsRoot ? `\n\nArtifacts: ${settings.artifactsRoot}` : '';
+      return `${body}${artifacts}\n${closingLine(totals(kernels))}\n`;
     }
     case 'json':
-      return `${JSON.stringify(jsonReport(kernels, settings.version), null, 2)}\n`;
+      return `${JSON.stringify(jsonReport(kernels, settings.version, settings.shard), null, 2)}\n`;
+    case 'tap':
+      return tapReport(kernels);
+    case 'junit':
+      return junitReport(kernels, { serialLog: (kernel) => readTail(kernel.artifacts.serialLog) });
+    case 'github':
+      return githubAnnotations(kernels, resolve(process.env.GITHUB_WORKSPACE ?? process.cwd()));
+    case 'quiet':
+      return quietReport(kernels, settings.color);
+  }
+}
+
+const SERIAL_LOG_KEPT_BYTES = 1024 * 1024;
+
+/** The end of a serial log (a flooding kernel's log is 64 MiB); undefined when the file is gone (a merged report from another machine). */
+function readTail(path: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, SERIAL_LOG_KEPT_BYTES);
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, size - length);
+    const text = buffer.toString('utf8');
+    return length < size ? `[alloc-runner: the first ${size - length} bytes of ${path} are left out]\n${text}` : text;
+  } finally {
+    closeSync(fd);
   }
 }

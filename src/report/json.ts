@@ -1,21 +1,28 @@
 import type { KernelResult } from '../model.js';
+import type { Shard } from '../run/select.js';
 import { totals, type Totals } from './terminal.js';
 
-/** Bumped whenever a field changes meaning or goes away; new fields may appear without a bump. */
+/**
+ * Bumped whenever a field changes meaning or goes away; new fields may appear without a bump.
+ * docs/json-schema.json describes every field; the tests validate reports against it.
+ */
 export const JSON_SCHEMA_VERSION = 1;
 
 export interface JsonReport {
   schemaVersion: number;
   tool: { name: 'alloc-runner'; version: string };
+  /** Which shard of the suite this run was (`--shard K/N`). */
+  shard?: Shard;
   totals: Totals;
   /** Each kernel as the result model has it, the VGA screen as text (no colours). */
   kernels: Array<Omit<KernelResult, 'screen'>>;
 }
 
-export function jsonReport(kernels: KernelResult[], version: string): JsonReport {
+export function jsonReport(kernels: KernelResult[], version: string, shard?: Shard): JsonReport {
   return {
     schemaVersion: JSON_SCHEMA_VERSION,
     tool: { name: 'alloc-runner', version },
+    ...(shard ? { shard } : {}),
     totals: totals(kernels),
     kernels: kernels.map(({ screen: _screen, ...kernel }) => kernel),
   };

@@ -5,6 +5,7 @@ import type { KernelConfig } from '../project/config.js';
 import type { KernelResult } from '../model.js';
 import { boot, type BootResult } from '../qemu/boot.js';
 import type { Accelerator } from '../qemu/accel.js';
+import type { BootOverrides } from '../qemu/args.js';
 import { screenText } from '../capture/vga.js';
 import { SerialParser } from '../parse/serial.js';
 import { judge } from '../verdict/judge.js';
@@ -17,12 +18,20 @@ export interface KernelPlan {
   imageKind: ImageKind;
   config: KernelConfig;
   artifactsDir: string;
+  /** The Cargo workspace root: Rust prints panic locations relative to it. */
+  sourceRoot?: string;
+  /** Its own QEMU program (a bootimage run-command's), instead of the run's. */
+  qemu?: string;
+  /** How it boots when not as its image kind says (a bootimage project's settings). */
+  overrides?: BootOverrides;
 }
 
 export interface RunSettings {
   qemu: string;
   accel: Accelerator;
   extraQemuArgs: string[];
+  /** Words after `alloc-runner` on a Multiboot command line (`--filter-test`). */
+  cmdlineWords?: string[];
   /** Called with every serial line as it arrives (`--verbose`, `alloc-runner run`). */
   onLine?: (kernel: KernelPlan, line: string) => void;
 }
@@ -38,11 +47,13 @@ export async function runKernel(plan: KernelPlan, settings: RunSettings): Promis
 
   const bootOnce = () =>
     boot({
-      qemu: settings.qemu,
+      qemu: plan.qemu ?? settings.qemu,
       image: plan.image,
       imageKind: plan.imageKind,
       accel: settings.accel.args(),
       extraArgs: [...plan.config.qemuArgs, ...settings.extraQemuArgs],
+      cmdlineWords: settings.cmdlineWords,
+      overrides: plan.overrides,
       timeoutSeconds: plan.config.timeout,
       artifactsDir: plan.artifactsDir,
       onLine: (line) => {
@@ -102,5 +113,6 @@ export async function runKernel(plan: KernelPlan, settings: RunSettings): Promis
     durationMs: booted.durationMs,
     accelerator: booted.accelerator,
     qemuCommand: booted.command,
+    sourceRoot: plan.sourceRoot,
   };
 }

@@ -1,9 +1,12 @@
-import { basename, join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { AccelChoice } from '../qemu/accel.js';
+import { buildError } from '../errors.js';
 import { detectImageKind } from '../image/kind.js';
+import { bootimagePackages, bootimagePlan, bootimageReason, makeBinaryImages, makeTestImage, requireBootimage } from '../image/bootimage.js';
 import { locateManifest } from '../project/locate.js';
 import { kernelConfig, parsePackageConfig, type KernelConfig, METADATA_TABLE } from '../project/config.js';
-import { buildKernels, readWorkspace } from '../build/cargo.js';
+import { buildKernels, readWorkspace, selectionArgs } from '../build/cargo.js';
 import type { KernelPlan } from './kernel.js';
 
 /** The options `test` and `run` share: what to build or boot, and how. */
@@ -22,6 +25,12 @@ export interface SelectionOptions {
   artifactsDir?: string;
 }
 
+/** What planning reads of the options: what to build or take, and where the artifacts go. */
+export type PlanOptions = Pick<
+  SelectionOptions,
+  'features' | 'allFeatures' | 'defaultFeatures' | 'release' | 'manifestPath' | 'package' | 'kernel' | 'timeout' | 'artifactsDir'
+>;
+
 export interface Plans {
   kernels: KernelPlan[];
   /** The run's own artifacts folder: every kernel's folder is inside it. */
@@ -29,33 +38,35 @@ export interface Plans {
 }
 
 /** The kernels to boot: the `--kernel` files as given, or what Cargo builds (`cargo test --no-run` or `cargo build`). */
-export async function planKernels(mode: 'test' | 'build', options: SelectionOptions): Promise<Plans> {
+export async function planKernels(mode: 'test' | 'build', options: PlanOptions): Promise<Plans> {
   const overrides: Partial<KernelConfig> = options.timeout ? { timeout: options.timeout } : {};
   return options.kernel.length > 0 ? planPrebuilt(options, overrides) : planCargo(mode, options, overrides);
 }
 
-async function planPrebuilt(options: SelectionOptions, overrides: Partial<KernelConfig>): Promise<Plans> {
+async function planPrebuilt(options: PlanOptions, overrides: Partial<KernelConfig>): Promise<Plans> {
   const artifactsRoot = resolve(options.artifactsDir ?? 'alloc-runner-artifacts', runId());
   const seen = new Map<string, number>();
   const kernels = await Promise.all(
     options.kernel.map(async (file) => {
       const image = resolve(file);
       const name = basename(image);
-      const count = (seen.get(name) ?? 0) + 1;
-      seen.set(name, count);
+      // Counted by folder: two names can make the same folder name.
+      const folder = safeName(name);
+      const count = (seen.get(folder) ?? 0) + 1;
+      seen.set(folder, count);
       return {
         name,
         image,
         imageKind: await detectImageKind(image),
         config: kernelConfig(undefined, name, overrides),
-        artifactsDir: join(artifactsRoot, safeName(count > 1 ? `${name}-${count}` : name)),
+        artifactsDir: join(artifactsRoot, count > 1 ? `${folder}-${count}` : folder),
       };
     }),
   );
   return { kernels, artifactsRoot };
 }
 
-async function planCargo(mode: 'test' | 'build', options: SelectionOptions, overrides: Partial<KernelConfig>): Promise<Plans> {
+async function planCargo(mode: 'test' | 'build', options: PlanOptions, overrides: Partial<KernelConfig>): Promise<Plans> {
   const manifestPath = locateManifest(options.manifestPath, process.cwd());
   const workspace = await readWorkspace(manifestPath);
   // Configuration errors are found before anything is built.
@@ -65,26 +76,42 @@ async function planCargo(mode: 'test' | 'build', options: SelectionOptions, over
       parsePackageConfig(pkg.metadata?.['alloc-runner'], `${pkg.manifestPath}: ${METADATA_TABLE}`),
     ]),
   );
-  const built = await buildKernels(mode, {
+  const bootimages = bootimagePackages(workspace.packages.values());
+  const firstBootimage = bootimages.values().next().value;
+  if (firstBootimage) await requireBootimage(dirname(firstBootimage.pkg.manifestPath), bootimageReason(firstBootimage.pkg));
+  const selection = {
     manifestPath,
     features: options.features,
     allFeatures: options.allFeatures,
     noDefaultFeatures: !options.defaultFeatures,
     release: options.release ?? false,
     packages: options.package,
-  });
+  };
+  const built = await buildKernels(mode, selection);
+  // Kernel binaries of bootimage projects get their images from `cargo bootimage`, test executables from `bootimage runner`.
+  const binaryImages =
+    mode === 'build' && built.some((kernel) => bootimages.has(kernel.packageId))
+      ? await makeBinaryImages(selectionArgs(selection), dirname(manifestPath))
+      : new Map<string, string>();
   const artifactsRoot = resolve(options.artifactsDir ?? join(workspace.targetDirectory, 'alloc-runner'), runId());
   const kernels = await Promise.all(
     built.map(async (kernel) => {
       const pkg = workspace.packages.get(kernel.packageId);
-      return {
+      const plan: KernelPlan = {
         name: kernel.name,
         package: pkg?.name,
         image: kernel.executable,
         imageKind: await detectImageKind(kernel.executable),
         config: kernelConfig(configs.get(kernel.packageId), kernel.name, overrides),
         artifactsDir: join(artifactsRoot, safeName(pkg?.name ?? 'kernels'), safeName(kernel.name)),
+        sourceRoot: workspace.workspaceRoot,
       };
+      const bootimage = bootimages.get(kernel.packageId);
+      if (!bootimage) return plan;
+      const image =
+        mode === 'build' ? binaryImages.get(kernel.name) : await makeTestImage(kernel.executable, dirname(bootimage.pkg.manifestPath));
+      if (!image) throw buildError(`cargo bootimage made no image of ${kernel.name}`);
+      return bootimagePlan(plan, bootimage.config, configs.get(kernel.packageId), overrides, image);
     }),
   );
   return { kernels, artifactsRoot };
@@ -98,5 +125,12 @@ export function runId(): string {
 /** Kernel and package names become folder names: nothing in them may climb out of the artifacts folder. */
 export function safeName(name: string): string {
   const cleaned = name.replace(/[^A-Za-z0-9._-]/g, '_');
-  return cleaned === '' || /^\.+$/.test(cleaned) ? `_${cleaned}` : cleaned;
+  const named = cleaned === '' || /^\.+$/.test(cleaned) ? `_${cleaned}` : cleaned;
+  if (named.length <= MAX_FOLDER_NAME) return named;
+  // Cut (file systems allow 255 bytes), kept apart from other long names by a hash of the whole.
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 12);
+  return `${named.slice(0, MAX_FOLDER_NAME - hash.length - 1)}-${hash}`;
 }
+
+/** Longest folder name made from a kernel or package name (ASCII only, so also bytes). */
+const MAX_FOLDER_NAME = 100;

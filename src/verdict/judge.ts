@@ -31,6 +31,13 @@ export function judge(evidence: Evidence, config: KernelConfig): Verdict {
         status: 'crash',
         reason: `the machine reset (a triple fault, or a reboot) instead of exiting through isa-debug-exit${withPanic(evidence.serial)}`,
       };
+    case 'reboot-loop':
+      return {
+        status: 'crash',
+        reason: `the machine kept rebooting (${ending.resets} resets; the QEMU arguments allow reboots) instead of exiting through isa-debug-exit${withPanic(evidence.serial)}`,
+      };
+    case 'interrupted':
+      return { status: 'interrupted', reason: 'alloc-runner was interrupted while the kernel ran; QEMU was stopped' };
     case 'shutdown':
       return { status: 'crash', reason: `the guest shut the machine down (${ending.reason}) instead of exiting through isa-debug-exit` };
     case 'exited':
@@ -66,6 +73,9 @@ function testProblems(serial: SerialReport): string[] {
     problems.push(`the kernel planned ${serial.plannedTests} tests but reported ${serial.tests.length}`);
   }
   if (serial.panic) problems.push(`the kernel exited with success after a panic: ${describePanic(serial.panic)}`);
+  // A panic is claimed by the result line after it: `ok` there means the kernel kept going.
+  const okAfterPanic = flatten(serial.tests).filter((test) => test.status === 'pass' && test.panic);
+  for (const test of okAfterPanic) problems.push(`test ${test.number} ${test.name} was reported ok after a panic: ${describePanic(test.panic!)}`);
   problems.push(...serial.problems);
   return problems;
 }
@@ -86,6 +96,10 @@ function expectationProblems(evidence: Evidence, config: KernelConfig): string[]
   }
   for (const pattern of evidence.unmatchedPatterns) problems.push(`no serial line matched /${pattern}/`);
   return problems;
+}
+
+function flatten(tests: TestResult[]): TestResult[] {
+  return tests.flatMap((test) => [test, ...flatten(test.subtests)]);
 }
 
 /** The first panic the kernel reported, in a test or outside, as ": panicked at ...". */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -81,6 +81,53 @@ describe('misbehaving kernels', () => {
     expect(flood.status).toBe('hang');
     expect(flood.lastSerialLines.length).toBeLessThanOrEqual(20);
     expect(wallMs).toBeLessThan(60_000);
+  });
+
+  it('keeps a last line that has no newline at all', () => {
+    const quiet = kernel('no_newline');
+    expect(quiet.status).toBe('fail');
+    expect(quiet.reason).toBe('the kernel reported failure (exit status 35)');
+    expect(quiet.lastSerialLines).toEqual(['booted, and failing without a single newline']);
+  });
+
+  it('decodes bytes that are not UTF-8 as U+FFFD and still reads every result', () => {
+    const bytes = kernel('invalid_utf8');
+    expect(bytes.status, bytes.reason).toBe('pass');
+    expect(bytes.tests.map((test) => test.name)).toEqual(['survives_\uFFFD\uFFFD_bytes', expect.stringMatching(/^overlong_\uFFFD+_and_surrogate_\uFFFD+$/)]);
+  });
+
+  it('cuts a line of megabytes in the report, keeps it whole in the log, and passes the kernel', () => {
+    const huge = kernel('huge_line');
+    expect(huge.status, huge.reason).toBe('pass');
+    expect(huge.serialBytes).toBeGreaterThan(2 * 1024 * 1024);
+    const cut = huge.lastSerialLines.find((line) => line.startsWith('yyyy'));
+    expect(cut).toMatch(/^y{4096} …\[truncated 2093056 chars\]$/);
+    expect(statSync(huge.artifacts.serialLog).size).toBe(huge.serialBytes);
+  });
+
+  it('fails KTAP that lies: a short plan, a duplicate number, an ok after a panic', () => {
+    expect(kernel('ktap_short_plan')).toMatchObject({ status: 'fail', exitStatus: 33, reason: expect.stringContaining('planned 5 tests but reported 3') });
+    expect(kernel('ktap_duplicate')).toMatchObject({ status: 'fail', exitStatus: 33, reason: expect.stringContaining('duplicate test number 1') });
+    expect(kernel('ktap_ok_after_panic')).toMatchObject({
+      status: 'fail',
+      exitStatus: 33,
+      reason: 'test 2 second was reported ok after a panic: panicked at tests/ktap_ok_after_panic.rs:17:5: the heap is corrupt',
+    });
+  });
+
+  it('reads the line a kernel exits in the middle of: its `not ok` outweighs the success exit', () => {
+    const cut = kernel('exit_mid_line');
+    expect(cut.exitStatus).toBe(33);
+    expect(cut.status).toBe('fail');
+    expect(cut.reason).toBe('the kernel exited with success, but a test failed: 2 sec');
+  });
+
+  it('ends a reboot loop as a crash after a few resets, long before its timeout', () => {
+    const loop = kernel('reboot_loop');
+    expect(loop.status).toBe('crash');
+    expect(loop.reason).toMatch(/kept rebooting \(10 resets; the QEMU arguments allow reboots\)/);
+    expect(loop.durationMs).toBeLessThan(10_000); // its timeout is 30 s
+    expect(loop.lastSerialLines.filter((line) => line === 'rebooting (on purpose)').length).toBeGreaterThanOrEqual(2);
   });
 
   it('keeps its own memory bounded while a kernel floods serial', async () => {

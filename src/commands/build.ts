@@ -1,0 +1,52 @@
+import { stat } from 'node:fs/promises';
+import { ExitCode, type ExitCodeValue, usageError } from '../errors.js';
+import { makeGrubImage, requireGrubTools, type GrubImageKind } from '../image/grub.js';
+import { RUNNER_CMDLINE } from '../qemu/args.js';
+import { planKernels, type PlanOptions } from '../run/plan.js';
+
+export interface BuildOptions extends PlanOptions {
+  image: GrubImageKind;
+  output?: string;
+  bin?: string;
+  /** The kernel command line GRUB passes; `alloc-runner` unless given. */
+  cmdline?: string;
+}
+
+const IMAGE_NAMES: Record<GrubImageKind, { label: string; extension: string; qemu: string }> = {
+  iso: { label: 'ISO image', extension: 'iso', qemu: '-cdrom' },
+  disk: { label: 'raw disk image', extension: 'img', qemu: '-drive format=raw,file=' },
+};
+
+/** Builds the kernel binary (or takes --kernel FILE) and makes a bootable GRUB image of it. */
+export async function buildCommand(options: BuildOptions): Promise<ExitCodeValue> {
+  if (options.kernel.length > 1) throw usageError('alloc-runner build makes one image: pass --kernel once');
+  const tools = requireGrubTools(options.image);
+  const { kernels } = await planKernels('build', options);
+  const candidates = options.bin ? kernels.filter((kernel) => kernel.name === options.bin) : kernels;
+  if (candidates.length !== 1) {
+    const names = kernels.map((kernel) => kernel.name).join(', ') || 'none';
+    throw usageError(
+      candidates.length === 0
+        ? `no binary ${options.bin ? `named ${options.bin} ` : ''}was built (built: ${names})`
+        : `Cargo built several binaries (${names}); choose one with --bin NAME`,
+    );
+  }
+  const kernel = candidates[0]!;
+  if (kernel.imageKind !== 'multiboot') {
+    throw usageError(`${kernel.image} is already ${kernel.imageKind === 'iso' ? 'an ISO' : 'a disk'} image; alloc-runner build puts a Multiboot kernel into one`);
+  }
+
+  const names = IMAGE_NAMES[options.image];
+  const output = options.output ?? `${kernel.image}.${names.extension}`;
+  const cmdline = options.cmdline === undefined ? [RUNNER_CMDLINE] : options.cmdline.split(/\s+/).filter(Boolean);
+  const started = Date.now();
+  await makeGrubImage(options.image, { kernel: kernel.image, output, cmdline }, tools);
+  const seconds = ((Date.now() - started) / 1000).toFixed(2);
+  const megabytes = ((await stat(output)).size / (1 << 20)).toFixed(1);
+  const qemuImage = names.qemu.endsWith('=') ? `${names.qemu}${output}` : `${names.qemu} ${output}`;
+  process.stdout.write(
+    `Created ${names.label} of ${kernel.name} at ${output} (${megabytes} MiB, ${seconds} s)\n` +
+      `Boot it: alloc-runner test --kernel ${output}   or   qemu-system-x86_64 ${qemuImage} -serial stdio\n`,
+  );
+  return ExitCode.Passed;
+}

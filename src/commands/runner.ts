@@ -1,0 +1,126 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { open, readFile } from 'node:fs/promises';
+import { constants } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import chalk from 'chalk';
+import { readWorkspace, type CargoWorkspace } from '../build/cargo.js';
+import { DEFAULT_QEMU, requireQemu } from '../environment.js';
+import { ExitCode, usageError } from '../errors.js';
+import { bootimagePackages, bootimagePlan, bootimageReason, makeTestImage, requireBootimage } from '../image/bootimage.js';
+import { detectImageKind } from '../image/kind.js';
+import { isTestExecutable } from '../project/bootimage.js';
+import { kernelConfig, METADATA_TABLE, parsePackageConfig } from '../project/config.js';
+import { Accelerator } from '../qemu/accel.js';
+import { runKernel, type KernelPlan } from '../run/kernel.js';
+import { runId, safeName } from '../run/plan.js';
+import { renderReport } from '../report/terminal.js';
+
+/**
+ * Cargo's target runner. Cargo calls it with every executable it would run for the target:
+ * a kernel boots with alloc-runner's verdict (exit 0 only on a pass); anything else, such
+ * as a host test binary of the same workspace, runs as it is, with its own exit status.
+ */
+export async function runnerCommand(executable: string, args: string[]): Promise<number> {
+  const path = resolve(executable);
+  const kind = await executableKind(path);
+  // Cargo sets CARGO_MANIFEST_DIR to the package of the executable.
+  const packageDir = process.env.CARGO_MANIFEST_DIR;
+  if (kind === 'kernel') return bootKernel(path, packageDir ? await readWorkspace(join(packageDir, 'Cargo.toml')) : undefined, packageDir);
+  if (kind === 'elf' && packageDir && (await mayBeBootimageProject(packageDir))) {
+    const workspace = await readWorkspace(join(packageDir, 'Cargo.toml'));
+    const pkg = packageIn(workspace, packageDir);
+    if (pkg && bootimagePackages([pkg]).size > 0) {
+      // A kernel binary of a bootimage project runs interactively under bootimage, as `cargo run` would.
+      if (!isTestExecutable(path)) return runNatively('bootimage', ['runner', path, ...args]);
+      return bootKernel(path, workspace, packageDir);
+    }
+  }
+  return runNatively(path, args);
+}
+
+/** A bootable file (Multiboot ELF, disk or ISO image), another ELF, or something else to execute. */
+async function executableKind(path: string): Promise<'kernel' | 'elf' | 'other'> {
+  let head: Buffer;
+  try {
+    const file = await open(path, 'r');
+    try {
+      const buffer = Buffer.alloc(8192);
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, 0);
+      head = buffer.subarray(0, bytesRead);
+    } finally {
+      await file.close();
+    }
+  } catch {
+    throw usageError(`alloc-runner runner: cannot read ${path}`);
+  }
+  const isElf = head.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+  if (isElf) return hasMultibootMagic(head) ? 'kernel' : 'elf';
+  return detectImageKind(path).then(
+    () => 'kernel' as const,
+    () => 'other' as const,
+  );
+}
+
+/** The Multiboot 1 magic on a 4-byte boundary; detectImageKind then checks the header properly. */
+function hasMultibootMagic(head: Buffer): boolean {
+  for (let offset = 0; offset + 4 <= head.length; offset += 4) if (head.readUInt32LE(offset) === 0x1badb002) return true;
+  return false;
+}
+
+/** A cheap look at Cargo.toml before asking cargo metadata: a host test run pays nothing for it. */
+async function mayBeBootimageProject(packageDir: string): Promise<boolean> {
+  const manifest = await readFile(join(packageDir, 'Cargo.toml'), 'utf8').catch(() => '');
+  return /bootloader|metadata\.bootimage/.test(manifest);
+}
+
+function packageIn(workspace: CargoWorkspace, packageDir: string) {
+  const manifest = resolve(packageDir, 'Cargo.toml');
+  return [...workspace.packages.values()].find((pkg) => resolve(pkg.manifestPath) === manifest);
+}
+
+/** Boots one kernel as `alloc-runner run` does, with the package's configuration, and prints a short verdict. */
+async function bootKernel(path: string, workspace: CargoWorkspace | undefined, packageDir: string | undefined): Promise<number> {
+  const qemu = requireQemu(process.env.ALLOC_RUNNER_QEMU ?? DEFAULT_QEMU);
+  const pkg = workspace && packageDir ? packageIn(workspace, packageDir) : undefined;
+  // Cargo names test executables `<target>-<hash>`.
+  const name = basename(path).replace(/-[0-9a-f]{16}$/, '');
+  const packageConfig = pkg ? parsePackageConfig(pkg.metadata?.['alloc-runner'], `${pkg.manifestPath}: ${METADATA_TABLE}`) : undefined;
+  const artifactsRoot = join(workspace ? workspace.targetDirectory : dirname(path), 'alloc-runner', runId());
+  let plan: KernelPlan = {
+    name,
+    package: pkg?.name,
+    image: path,
+    imageKind: await detectImageKind(path),
+    config: kernelConfig(packageConfig, name),
+    artifactsDir: join(artifactsRoot, safeName(pkg?.name ?? 'kernels'), safeName(name)),
+    sourceRoot: workspace?.workspaceRoot,
+  };
+  const bootimage = pkg && bootimagePackages([pkg]).get(pkg.id);
+  if (bootimage && packageDir) {
+    await requireBootimage(packageDir, bootimageReason(bootimage.pkg));
+    plan = await bootimagePlan(plan, bootimage.config, packageConfig, {}, await makeTestImage(path, packageDir));
+  }
+
+  const result = await runKernel(plan, {
+    qemu,
+    accel: new Accelerator('auto'),
+    extraQemuArgs: [],
+    onLine: (_kernel, line) => process.stdout.write(`${line}\n`),
+  });
+  process.stdout.write(`${renderReport([result], chalk, { verbose: false })}\nArtifacts: ${plan.artifactsDir}\n`);
+  return result.status === 'pass' ? ExitCode.Passed : ExitCode.TestsFailed;
+}
+
+/** Runs a host executable with the runner's stdio; its exit status, or 128 + the signal that ended it, as a shell gives. */
+async function runNatively(program: string, args: string[]): Promise<number> {
+  const child = spawn(program, args, { stdio: 'inherit' });
+  const [code, signal] = (await Promise.race([
+    once(child, 'exit'),
+    once(child, 'error').then(([error]) => {
+      throw usageError(`alloc-runner runner could not execute ${program}: ${(error as Error).message}`);
+    }),
+  ])) as [number | null, NodeJS.Signals | null];
+  if (signal) return 128 + (constants.signals[signal] ?? 0);
+  return code ?? 1;
+}

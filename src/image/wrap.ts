@@ -1,0 +1,34 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { usageError } from '../errors.js';
+import { RUNNER_CMDLINE } from '../qemu/args.js';
+import type { KernelPlan } from '../run/kernel.js';
+import { makeGrubImage, type GrubImageKind, type GrubTools } from './grub.js';
+
+/** How `alloc-runner test --boot` boots each kernel: as it is (`-kernel`), or inside a GRUB image. */
+export type BootPath = 'kernel' | GrubImageKind;
+
+export const IMAGE_FILE_NAMES: Record<GrubImageKind, string> = { iso: 'boot.iso', disk: 'boot.img' };
+
+/** Only Multiboot kernels can be put into a GRUB image: says which kernel is not one. */
+export function checkWrappable(plans: KernelPlan[], kind: GrubImageKind): void {
+  const image = plans.find((plan) => plan.imageKind !== 'multiboot');
+  if (image) {
+    throw usageError(
+      `--boot ${kind} puts a Multiboot kernel into a GRUB image, but ${image.image} is already ${image.imageKind === 'iso' ? 'an ISO' : 'a disk'} image; ` +
+        'boot it as it is with --boot kernel (the default)',
+    );
+  }
+}
+
+/**
+ * The same kernel, booted through a GRUB image made in its artifacts folder (kept there, so a
+ * failing boot can be repeated by hand). GRUB passes the runner's command-line words (and
+ * `--filter-test`'s) as QEMU's -append would, so the screen handshake works the same.
+ */
+export async function throughImage(plan: KernelPlan, kind: GrubImageKind, tools: GrubTools, cmdlineWords: string[] = []): Promise<KernelPlan> {
+  await mkdir(plan.artifactsDir, { recursive: true });
+  const image = join(plan.artifactsDir, IMAGE_FILE_NAMES[kind]);
+  await makeGrubImage(kind, { kernel: plan.image, output: image, cmdline: [RUNNER_CMDLINE, ...cmdlineWords] }, tools);
+  return { ...plan, image, imageKind: kind };
+}

@@ -1,0 +1,100 @@
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { KernelResult, PanicInfo, TestResult } from '../model.js';
+import { countedTests, describePanic } from '../verdict/judge.js';
+import { kernelId } from '../run/select.js';
+import { closingLine, totals } from './terminal.js';
+import { printable } from './text.js';
+
+// GitHub Actions: workflow commands (`::error ...::`) that GitHub turns into annotations on
+// the files and lines where kernels panicked, and a Markdown job summary
+// (https://docs.github.com/actions/reference/workflow-commands-for-github-actions).
+
+/** One `::error` line per failed test and per kernel that failed beyond its tests. */
+export function githubAnnotations(kernels: KernelResult[], repoRoot: string): string {
+  const lines: string[] = [];
+  for (const kernel of kernels) {
+    const id = kernelId(kernel);
+    for (const test of failedTests(kernel.tests)) {
+      const message = test.panic ? panicText(test.panic) : (test.reason ?? `failed; kernel ${kernel.status}: ${kernel.reason ?? ''}`);
+      lines.push(annotation(`${id}: ${test.name} failed`, message, test.panic && location(test.panic, kernel, repoRoot)));
+    }
+    const kernelFailed = countedTests(kernel).length > kernel.tests.length;
+    if (kernelFailed || (kernel.panic && kernel.status !== 'pass')) {
+      const message = [`${kernel.reason ?? 'unknown reason'}`, kernel.panic && panicText(kernel.panic), `artifacts: ${kernel.artifacts.dir}`].filter(Boolean).join('\n');
+      lines.push(annotation(`${id}: kernel ${kernel.status}`, message, kernel.panic && location(kernel.panic, kernel, repoRoot)));
+    }
+  }
+  return lines.map((line) => `${line}\n`).join('');
+}
+
+/** The job summary: a results table, then each failing kernel with its reason, tests, serial tail and VGA screen. */
+export function githubSummary(kernels: KernelResult[]): string {
+  const out = [`## alloc-runner: ${closingLine(totals(kernels))}`, ''];
+  out.push('| | Kernel | Tests | Passed | Failed | Skipped | Time | Result |', '|---|---|--:|--:|--:|--:|--:|---|');
+  for (const kernel of kernels) {
+    const tests = countedTests(kernel);
+    const count = (...statuses: TestResult['status'][]) => tests.filter((test) => statuses.includes(test.status)).length;
+    const time = kernel.cached ? 'cached' : `${(kernel.durationMs / 1000).toFixed(2)} s`;
+    const result = kernel.status === 'pass' ? 'pass' : `${kernel.status}: ${kernel.reason?.split('\n')[0] ?? ''}`;
+    out.push(
+      `| ${kernel.status === 'pass' ? '✅' : '❌'} | ${cell(kernelId(kernel))} | ${tests.length} | ${count('pass', 'xfail')} | ${count('fail')} | ${count('skip')} | ${time} | ${cell(result)} |`,
+    );
+  }
+  for (const kernel of kernels.filter((kernel) => kernel.status !== 'pass')) {
+    out.push('', `### ❌ ${cell(kernelId(kernel))}: ${kernel.status}`, '', fenced(kernel.reason ?? 'unknown reason'));
+    const failed = failedTests(kernel.tests);
+    if (failed.length > 0) {
+      out.push('', 'Failed tests:', '');
+      for (const test of failed) out.push(`- ${cell(`${test.number} ${test.name}`)}${test.panic ? `: ${cell(describePanic(test.panic))}` : test.reason ? `: ${cell(test.reason)}` : ''}`);
+    }
+    if (kernel.lastSerialLines.length > 0) out.push('', '<details><summary>Last serial lines</summary>', '', fenced(kernel.lastSerialLines.join('\n')), '', '</details>');
+    out.push('', kernel.screenText !== undefined ? `VGA screen:\n\n${fenced(kernel.screenText || '(blank)')}` : `VGA screen: none (${cell(kernel.noScreenReason ?? 'not read')})`);
+    out.push('', `Artifacts: \`${cell(kernel.artifacts.dir)}\``);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function failedTests(tests: TestResult[]): TestResult[] {
+  return tests.flatMap((test) => [...(test.status === 'fail' ? [test] : []), ...failedTests(test.subtests)]);
+}
+
+interface Location {
+  file: string;
+  line: number;
+  col: number;
+}
+
+/**
+ * The panic's file as a path from the repository root, which is what GitHub wants. Rust
+ * prints paths relative to the Cargo workspace root (the kernel's sourceRoot); files
+ * outside the repository (the standard library, registry crates) get no location.
+ */
+export function location(panic: PanicInfo, kernel: Pick<KernelResult, 'sourceRoot'>, repoRoot: string): Location | undefined {
+  const absolute = isAbsolute(panic.file) ? panic.file : resolve(kernel.sourceRoot ?? repoRoot, panic.file);
+  const path = relative(repoRoot, absolute);
+  if (path === '' || path.startsWith('..') || isAbsolute(path)) return undefined;
+  return { file: path.split('\\').join('/'), line: panic.line, col: panic.column };
+}
+
+function annotation(title: string, message: string, where: Location | undefined): string {
+  const properties = [...(where ? [`file=${property(where.file)}`, `line=${where.line}`, `col=${where.col}`] : []), `title=${property(title)}`];
+  return `::error ${properties.join(',')}::${data(message)}`;
+}
+
+const panicText = (panic: PanicInfo) => `panicked at ${panic.file}:${panic.line}:${panic.column}:\n${panic.message}`;
+
+// The escapes of GitHub's workflow command parser (toolkit's command.ts).
+const data = (text: string) => printable(text).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+const property = (text: string) => data(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+
+/** Text for one table cell or list item: one line, no table breaks. */
+function cell(text: string): string {
+  return printable(text.split('\n')[0]!).replace(/\|/g, '\\|');
+}
+
+/** A code block whose fence is longer than any run of backticks inside it. */
+function fenced(text: string): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((run) => run[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}text\n${printable(text)}\n${fence}`;
+}

@@ -1,0 +1,155 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { XMLParser } from 'fast-xml-parser';
+import { beforeAll, describe, expect, it } from 'vitest';
+import schema from '../../docs/json-schema.json' with { type: 'json' };
+import type { JsonReport } from '../../src/report/json.js';
+import { parseSerialOutput } from '../../src/parse/index.js';
+import { alloc, FIXTURES, ROOT } from './helpers.js';
+
+// Every reporter on real runs: the bundled kernel (all pass) and misbehaving kernels
+// (a panic, a hang, a triple fault, a VGA mismatch), one run each, as in GitHub Actions.
+
+const validate = new Ajv({ allErrors: true }).compile(schema);
+const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['testsuite', 'testcase', 'property'].includes(name) });
+
+interface Suite {
+  name: string;
+  tests: string;
+  failures: string;
+  errors: string;
+  skipped: string;
+  time: string;
+  testcase: Array<{ name: string; classname: string; failure?: { message: string; type: string; '#text': string }; skipped?: unknown }>;
+  'system-out': string;
+}
+type Junit = { testsuites: { tests: string; failures: string; errors: string; skipped: string; testsuite: Suite[] } };
+
+async function runWithEveryReporter(args: string[]) {
+  const dir = mkdtempSync(join(tmpdir(), 'reporters-'));
+  const file = (name: string) => join(dir, name);
+  const run = await alloc(
+    [...args, '--reporter', 'default', '--reporter', 'tap', '--reporter', 'junit', '--reporter', 'json',
+      '--output-file', `tap=${file('report.tap')}`, '--output-file', `junit=${file('junit.xml')}`, '--output-file', `json=${file('report.json')}`],
+    // github is not asked for: GITHUB_ACTIONS=true adds it, its annotations on stdout.
+    { env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: file('summary.md'), GITHUB_WORKSPACE: ROOT } },
+  );
+  return {
+    run,
+    tap: readFileSync(file('report.tap'), 'utf8'),
+    junitText: readFileSync(file('junit.xml'), 'utf8'),
+    junit: xml.parse(readFileSync(file('junit.xml'), 'utf8')) as Junit,
+    json: JSON.parse(readFileSync(file('report.json'), 'utf8')) as JsonReport,
+    summary: readFileSync(file('summary.md'), 'utf8'),
+  };
+}
+
+describe('reporters on the bundled kernel', () => {
+  let out: Awaited<ReturnType<typeof runWithEveryReporter>>;
+  beforeAll(async () => {
+    out = await runWithEveryReporter(['test', '--features', 'global_alloc']);
+  });
+
+  it('passes, with a JSON report that matches its schema', () => {
+    expect(out.run.exitCode, out.run.all).toBe(0);
+    expect(validate(out.json), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it('writes JUnit with a suite per kernel and a testcase per test, counted as the JSON counts', () => {
+    const { testsuites } = out.junit;
+    expect(testsuites.testsuite.map((suite) => suite.name)).toEqual(out.json.kernels.map((kernel) => `${kernel.package}/${kernel.name}`));
+    const { passed, failed, skipped } = out.json.totals;
+    expect([Number(testsuites.tests), Number(testsuites.failures), Number(testsuites.errors), Number(testsuites.skipped)]).toEqual([passed + failed + skipped, 0, 0, skipped]);
+    for (const [index, suite] of testsuites.testsuite.entries()) {
+      const kernel = out.json.kernels[index]!;
+      expect(suite.testcase.map((testcase) => testcase.name)).toEqual(kernel.tests.map((test) => test.name));
+      expect(Number(suite.time)).toBeCloseTo(kernel.durationMs / 1000, 2);
+      expect(suite['system-out']).toContain('KTAP version 1');
+      expect(suite['system-out']).toContain('# alloc-runner: screen ready');
+    }
+  });
+
+  it('writes one KTAP document that nests each kernel\'s tests, XFAIL kept', () => {
+    const parsed = parseSerialOutput(out.tap);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.tests.map((test) => [test.name, test.status])).toEqual(out.json.kernels.map((kernel) => [`${kernel.package}/${kernel.name}`, 'pass']));
+    expect(parsed.tests.flatMap((test) => test.subtests.map((sub) => [sub.name, sub.status]))).toEqual(
+      out.json.kernels.flatMap((kernel) => kernel.tests.map((test) => [test.name, test.status])),
+    );
+    expect(out.tap).toMatch(/^ {4}not ok \d+ long_lived_exhaustion # XFAIL /m);
+  });
+
+  it('writes no annotation for a passing run, and a summary table', () => {
+    expect(out.run.stdout).not.toContain('::error');
+    expect(out.summary).toMatch(/^## alloc-runner: \d+ passed, 0 failed$/m);
+    expect(out.summary).toContain('| ✅ | kernel/heap_basics |');
+  });
+
+  it('prints plain lines without a terminal: no colour, no cursor movement', () => {
+    expect(out.run.stdout).not.toMatch(/[\x1b\r]/);
+    expect(out.run.stderr).not.toMatch(/[\x1b\r]/);
+  });
+});
+
+describe('reporters on misbehaving kernels', () => {
+  let out: Awaited<ReturnType<typeof runWithEveryReporter>>;
+  const suite = (name: string) => out.junit.testsuites.testsuite.find((found) => found.name === `misbehaving/${name}`)!;
+  beforeAll(async () => {
+    const kernels = ['panic', 'hang', 'triple_fault', 'vga_mismatch'].flatMap((name) => ['--filter-kernel', `misbehaving/${name}`]);
+    out = await runWithEveryReporter(['test', '--manifest-path', join(FIXTURES, 'misbehaving', 'Cargo.toml'), '--jobs', '4', ...kernels]);
+  });
+
+  it('fails, with a JSON report that matches its schema', () => {
+    expect(out.run.exitCode, out.run.all).toBe(1);
+    expect(validate(out.json), JSON.stringify(validate.errors)).toBe(true);
+    expect(out.json.kernels.map((kernel) => kernel.name).sort()).toEqual(['hang', 'panic', 'triple_fault', 'vga_mismatch']);
+  });
+
+  it('gives JUnit failures with the reason, the panic and the serial tail, and a testcase for kernels that failed beyond their tests', () => {
+    const { testsuites } = out.junit;
+    expect(Number(testsuites.failures)).toBe(out.json.totals.failed);
+    const panicked = suite('panic').testcase.find((testcase) => testcase.failure)!;
+    expect(panicked.name).toBe('arithmetic_is_broken');
+    expect(panicked.failure!.type).toBe('panic');
+    expect(panicked.failure!.message).toContain('panicked at misbehaving/tests/panic.rs:19:5: assertion `left == right` failed');
+    expect(panicked.failure!['#text']).toContain('right: 3');
+    expect(panicked.failure!['#text']).toContain('last serial lines:');
+    for (const [name, type, text] of [['hang', 'hang', 'no exit within 3 s'], ['triple_fault', 'crash', 'the machine reset'], ['vga_mismatch', 'fail', 'Hello from VGA']] as const) {
+      const kernelCase = suite(name).testcase.at(-1)!;
+      expect(kernelCase.name).toBe(`${name} (kernel)`);
+      expect(kernelCase.failure?.type).toBe(type);
+      expect(kernelCase.failure?.['#text']).toContain(text);
+      expect(Number(suite(name).failures)).toBe(1);
+    }
+  });
+
+  it('marks failures in KTAP, each kernel a failed subtest', () => {
+    const parsed = parseSerialOutput(out.tap);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.tests.every((test) => test.status === 'fail')).toBe(true);
+    expect(out.tap).toMatch(/^ {4}not ok 1 hang \(kernel\)$/m);
+  });
+
+  it('annotates the panic at its file and line in the repository, and the other failures by title', () => {
+    expect(out.run.stdout).toMatch(/^::error file=fixtures\/misbehaving\/tests\/panic\.rs,line=19,col=5,title=misbehaving\/panic%3A arithmetic_is_broken failed::panicked at/m);
+    expect(out.run.stdout).toMatch(/^::error title=misbehaving\/hang%3A kernel hang::no exit within 3 s/m);
+    expect(out.run.stdout).toMatch(/^::error title=misbehaving\/triple_fault%3A kernel crash::/m);
+  });
+
+  it('summarises with a table and the screens of the failing kernels', () => {
+    expect(out.summary).toMatch(/^\| ❌ \| misbehaving\/vga_mismatch \| 2 \| 1 \| 1 \| 0 \| [\d.]+ s \| fail: the VGA screen should contain "Goodbye" but shows: \|$/m);
+    expect(out.summary).toContain('### ❌ misbehaving/vga_mismatch: fail');
+    expect(out.summary).toMatch(/VGA screen:\n\n```text\nBooted in 64-bit long mode\nRunning 1 test\nHello from VGA/);
+  });
+});
+
+describe('colour', () => {
+  it('is used without a terminal only with FORCE_COLOR', async () => {
+    const run = await alloc(['test', '--features', 'global_alloc', '--filter-kernel', 'no_alloc'], { env: { NO_COLOR: '', FORCE_COLOR: '1' } });
+    expect(run.exitCode, run.all).toBe(0);
+    expect(run.stdout).toContain('\x1b[');
+    expect(run.stdout).not.toContain('\r');
+  });
+});

@@ -1,0 +1,238 @@
+import { XMLParser } from 'fast-xml-parser';
+import { Ajv } from 'ajv';
+import { Chalk } from 'chalk';
+import { describe, expect, it } from 'vitest';
+import schema from '../../docs/json-schema.json' with { type: 'json' };
+import type { KernelResult, TestResult } from '../../src/model.js';
+import { parseSerialOutput } from '../../src/parse/index.js';
+import { tapReport } from '../../src/report/tap.js';
+import { junitReport } from '../../src/report/junit.js';
+import { githubAnnotations, githubSummary, location } from '../../src/report/github.js';
+import { quietReport } from '../../src/report/quiet.js';
+import { jsonReport } from '../../src/report/json.js';
+import { chosenReporters } from '../../src/report/index.js';
+import { printable } from '../../src/report/text.js';
+import { mergeKernels, missingShards } from '../../src/commands/merge.js';
+
+const test = (number: number, name: string, status: TestResult['status'], extra: Partial<TestResult> = {}): TestResult => ({
+  number,
+  name,
+  status,
+  diagnostics: [],
+  subtests: [],
+  ...extra,
+});
+
+const kernel = (name: string, extra: Partial<KernelResult> = {}): KernelResult => ({
+  name,
+  package: 'kernel',
+  image: `/target/${name}`,
+  status: 'pass',
+  tests: [],
+  serialFormat: 'ktap',
+  lastSerialLines: ['KTAP version 1', 'ok 1 a'],
+  serialBytes: 100,
+  artifacts: { dir: `/artifacts/${name}`, serialLog: `/artifacts/${name}/serial.log` },
+  durationMs: 1500,
+  qemuCommand: ['qemu-system-x86_64'],
+  sourceRoot: '/repo/fixtures',
+  ...extra,
+});
+
+const passing = kernel('heap_basics', {
+  tests: [
+    test(1, 'box_allocation', 'pass', { diagnostics: ['heap: used=16'] }),
+    test(2, 'exhaustion', 'xfail', { reason: 'a bump heap reuses nothing' }),
+    test(3, 'later', 'skip', { reason: 'filtered' }),
+  ],
+  plannedTests: 3,
+  screenText: 'Allocator works!',
+});
+const panicked = kernel('panic', {
+  package: 'misbehaving',
+  status: 'fail',
+  reason: 'the kernel reported failure (exit status 35)',
+  exitStatus: 35,
+  tests: [
+    test(1, 'arithmetic_works', 'pass'),
+    test(2, 'arithmetic_is_broken', 'fail', {
+      panic: { file: 'misbehaving/tests/panic.rs', line: 19, column: 5, message: 'assertion failed\n  left: 2\n right: 3' },
+    }),
+  ],
+});
+const hung = kernel('hang', {
+  package: 'misbehaving',
+  status: 'hang',
+  reason: 'no exit within 3 s; QEMU was killed',
+  lastSerialLines: ['KTAP version 1', 'spinning \x1b[31m<forever> & \x00 ]]>'],
+  screenText: 'Hello | ``` world',
+});
+const broken = kernel('qemu', { package: 'misbehaving', status: 'error', reason: 'QEMU could not run the kernel: no such file' });
+const all = [passing, panicked, hung, broken];
+
+describe('the tap reporter', () => {
+  const tap = tapReport(all);
+
+  it('writes one KTAP document that alloc-runner\'s own parser reads back without a problem', () => {
+    const parsed = parseSerialOutput(tap);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.plannedTests).toBe(4);
+    expect(parsed.tests.map((t) => [t.name, t.status])).toEqual([
+      ['kernel/heap_basics', 'pass'],
+      ['misbehaving/panic', 'fail'],
+      ['misbehaving/hang', 'fail'],
+      ['misbehaving/qemu', 'fail'],
+    ]);
+    expect(parsed.tests[0]!.subtests.map((t) => [t.name, t.status, t.reason])).toEqual([
+      ['box_allocation', 'pass', undefined],
+      ['exhaustion', 'xfail', 'a bump heap reuses nothing'],
+      ['later', 'skip', 'filtered'],
+    ]);
+    expect(parsed.tests[2]!.subtests.map((t) => [t.name, t.status])).toEqual([['hang (kernel)', 'fail']]);
+  });
+
+  it('keeps SKIP and XFAIL directives and the kernels\' diagnostics', () => {
+    expect(tap).toContain('    not ok 2 exhaustion # XFAIL a bump heap reuses nothing\n');
+    expect(tap).toContain('    ok 3 later # SKIP filtered\n');
+    expect(tap).toContain('    # heap: used=16\n    ok 1 box_allocation\n');
+    expect(tap).toContain('    # panic at misbehaving/tests/panic.rs:19:5: assertion failed\n    #   left: 2\n');
+  });
+
+  it('keeps # and line breaks out of descriptions', () => {
+    const odd = tapReport([kernel('a#b', { tests: [test(1, 'x # SKIP not really\nok 9 y', 'pass')] })]);
+    expect(odd).toContain('ok 1 x _ SKIP not really ok 9 y\n');
+    expect(parseSerialOutput(odd).tests[0]!.subtests).toHaveLength(1);
+  });
+});
+
+describe('the junit reporter', () => {
+  const xml = junitReport(all);
+  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['testsuite', 'testcase', 'property'].includes(name) });
+  const doc = parser.parse(xml) as {
+    testsuites: Record<string, string> & { testsuite: Array<Record<string, string> & { testcase: Array<Record<string, unknown>>; 'system-out': string }> };
+  };
+
+  it('counts as CI systems read it: tests, failures, errors, skipped', () => {
+    const root = doc.testsuites;
+    expect([root.tests, root.failures, root.errors, root.skipped]).toEqual(['7', '2', '1', '1']);
+    const suites = root.testsuite.map((s) => [s.name, s.tests, s.failures, s.errors, s.skipped, s.time]);
+    expect(suites).toEqual([
+      ['kernel/heap_basics', '3', '0', '0', '1', '1.500'],
+      ['misbehaving/panic', '2', '1', '0', '0', '1.500'],
+      ['misbehaving/hang', '1', '1', '0', '0', '1.500'],
+      ['misbehaving/qemu', '1', '0', '1', '0', '1.500'],
+    ]);
+  });
+
+  it('gives a failure its reason as message and the panic and serial tail as body', () => {
+    const failing = doc.testsuites.testsuite[1]!.testcase[1]! as { name: string; classname: string; failure: Record<string, string> };
+    expect(failing.name).toBe('arithmetic_is_broken');
+    expect(failing.classname).toBe('misbehaving/panic');
+    expect(failing.failure.message).toBe('panicked at misbehaving/tests/panic.rs:19:5: assertion failed');
+    expect(failing.failure['#text']).toContain('right: 3');
+    expect(failing.failure['#text']).toContain('last serial lines:\nKTAP version 1');
+    const hang = doc.testsuites.testsuite[2]!.testcase[0]! as { name: string; failure: Record<string, string> };
+    expect(hang.name).toBe('hang (kernel)');
+    expect(hang.failure.type).toBe('hang');
+    expect(hang.failure.message).toBe('no exit within 3 s; QEMU was killed');
+    expect((doc.testsuites.testsuite[3]!.testcase[0] as { error: Record<string, string> }).error.type).toBe('error');
+  });
+
+  it('escapes markup and makes control characters visible, so the document stays well-formed', () => {
+    expect(xml).not.toMatch(/[\x00-\x08\x0b\x0c\x0e-\x1f]/);
+    const out = doc.testsuites.testsuite[2]!['system-out'];
+    expect(out).toContain('spinning \\x1b[31m<forever> & \\x00 ]]>');
+  });
+
+  it('shows the serial log it is given as system-out', () => {
+    const withLog = parser.parse(junitReport([passing], { serialLog: () => 'whole\nlog' })) as typeof doc;
+    expect(withLog.testsuites.testsuite[0]!['system-out']).toBe('whole\nlog');
+  });
+});
+
+describe('the github reporter', () => {
+  it('annotates a panic at its file, relative to the repository, and other failures by title', () => {
+    const lines = githubAnnotations(all, '/repo').trimEnd().split('\n');
+    expect(lines[0]).toBe(
+      '::error file=fixtures/misbehaving/tests/panic.rs,line=19,col=5,title=misbehaving/panic%3A arithmetic_is_broken failed::panicked at misbehaving/tests/panic.rs:19:5:%0Aassertion failed%0A  left: 2%0A right: 3',
+    );
+    expect(lines[1]).toMatch(/^::error title=misbehaving\/hang%3A kernel hang::no exit within 3 s; QEMU was killed%0Aartifacts: /);
+    expect(lines[2]).toMatch(/^::error title=misbehaving\/qemu%3A kernel error::QEMU could not run/);
+    expect(lines).toHaveLength(3);
+  });
+
+  it('gives no file to a panic outside the repository', () => {
+    const panic = { file: '/rustc/abc/library/core/src/num.rs', line: 1, column: 1, message: 'overflow' };
+    expect(location(panic, { sourceRoot: '/repo' }, '/repo')).toBeUndefined();
+    expect(location({ ...panic, file: 'src/lib.rs' }, { sourceRoot: '/repo/kernel' }, '/repo')?.file).toBe('kernel/src/lib.rs');
+  });
+
+  it('summarises the run in Markdown with a table and the screens of failing kernels', () => {
+    const summary = githubSummary(all);
+    expect(summary).toContain('## alloc-runner: 3 passed, 3 failed, 1 skipped');
+    expect(summary).toContain('| ✅ | kernel/heap_basics | 3 | 2 | 0 | 1 | 1.50 s | pass |');
+    expect(summary).toContain('| ❌ | misbehaving/hang | 1 | 0 | 1 | 0 | 1.50 s | hang: no exit within 3 s; QEMU was killed |');
+    // The screen holds ``` and |: the fence is longer, the table untouched.
+    expect(summary).toContain('VGA screen:\n\n````text\nHello | ``` world\n````');
+    expect(summary).not.toContain('Allocator works!');
+  });
+});
+
+describe('the quiet reporter', () => {
+  const plain = new Chalk({ level: 0 });
+  it('prints one line when everything passed', () => {
+    expect(quietReport([passing, { ...passing, name: 'other', cached: true }], plain)).toBe('alloc-runner: 4 passed, 0 failed, 2 skipped (2 kernels, 1 cached)\n');
+  });
+  it('prints only the failing kernels, then the line', () => {
+    const out = quietReport([passing, panicked], plain);
+    expect(out).not.toContain('heap_basics');
+    expect(out).toContain('misbehaving panic');
+    expect(out).toContain('arithmetic_is_broken');
+    expect(out.trimEnd().split('\n').at(-1)).toBe('alloc-runner: 3 passed, 1 failed, 1 skipped (2 kernels)');
+  });
+});
+
+describe('the json report', () => {
+  const validate = new Ajv({ allErrors: true }).compile(schema);
+  it('matches its documented schema, shard included', () => {
+    const report = jsonReport(all, '0.1.0', { index: 1, count: 2 });
+    expect(validate(JSON.parse(JSON.stringify(report))), JSON.stringify(validate.errors)).toBe(true);
+  });
+  it('is rejected by the schema when a field is not documented', () => {
+    const report = JSON.parse(JSON.stringify(jsonReport([passing], '0.1.0')));
+    report.kernels[0].surprise = 1;
+    expect(validate(report)).toBe(false);
+  });
+});
+
+describe('merging shard reports', () => {
+  const report = (kernels: KernelResult[], index: number, count = 3) => jsonReport(kernels, '0.1.0', { index, count });
+  it('takes every kernel once, sorted by package/name', () => {
+    const merged = mergeKernels([
+      { file: 'b.json', report: report([panicked, hung], 2) },
+      { file: 'a.json', report: report([passing], 1) },
+    ]);
+    expect(merged.map((k) => `${k.package}/${k.name}`)).toEqual(['kernel/heap_basics', 'misbehaving/hang', 'misbehaving/panic']);
+  });
+  it('refuses a kernel that two shards both ran', () => {
+    expect(() => mergeKernels([
+      { file: 'a.json', report: report([passing], 1) },
+      { file: 'b.json', report: report([passing], 2) },
+    ])).toThrow('kernel kernel/heap_basics is in both a.json and b.json');
+  });
+  it('names the shards that are missing', () => {
+    expect(missingShards([report([], 1), report([], 3)])).toBe('the merged reports lack shard 2/3');
+    expect(missingShards([report([], 1, 1)])).toBeUndefined();
+  });
+});
+
+describe('reporter choice and text', () => {
+  it('adds github in GitHub Actions, once', () => {
+    expect(chosenReporters([], {})).toEqual(['default']);
+    expect(chosenReporters([], { GITHUB_ACTIONS: 'true' })).toEqual(['default', 'github']);
+    expect(chosenReporters(['junit', 'github'], { GITHUB_ACTIONS: 'true' })).toEqual(['junit', 'github']);
+  });
+  it('shows control characters, lone surrogates and non-characters as escapes, keeping tabs, newlines and emoji', () => {
+    expect(printable('a\x00b\x1b\x7f\x85\ufffe\ud800c\t\n😀')).toBe('a\\x00b\\x1b\\x7f\\x85\\u{fffe}\\u{d800}c\t\n😀');
+  });
+});

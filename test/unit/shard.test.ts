@@ -1,0 +1,51 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { filterKernels, kernelId, matchesPattern, parseShard, shardKernels } from '../../src/run/select.js';
+
+const named = (id: string) => {
+  const [pkg, name] = id.includes('/') ? id.split('/') : [undefined, id];
+  return { name: name!, package: pkg, image: `/target/${id}` };
+};
+
+describe('--shard K/N', () => {
+  it('reads K/N and refuses anything else with the usage code', () => {
+    expect(parseShard('2/3')).toEqual({ index: 2, count: 3 });
+    for (const bad of ['0/3', '4/3', '1/0', '1', 'a/b', '1/2/3', '-1/2']) {
+      expect(() => parseShard(bad), bad).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringContaining('expected K/N with 1 <= K <= N') }));
+    }
+  });
+
+  it('splits any kernel list into shards that together hold every kernel exactly once, whatever its order', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.stringMatching(/^[a-z]{1,3}(\/[a-z_]{1,5})?$/), { maxLength: 30 }), fc.integer({ min: 1, max: 8 }), (ids, count) => {
+        const kernels = ids.map(named);
+        const shards = Array.from({ length: count }, (_, index) => shardKernels(kernels, { index: index + 1, count }));
+        const union = shards.flat().map(kernelId);
+        expect(union.sort()).toEqual(kernels.map(kernelId).sort());
+        // The same split from the kernels in another order: shards depend on names, not on Cargo's order.
+        const reversed = Array.from({ length: count }, (_, index) => shardKernels([...kernels].reverse(), { index: index + 1, count }));
+        expect(reversed.map((shard) => shard.map(kernelId).sort())).toEqual(shards.map((shard) => shard.map(kernelId).sort()));
+        // Balanced: shard sizes differ by at most one.
+        const sizes = shards.map((shard) => shard.length);
+        expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+      }),
+    );
+  });
+});
+
+describe('--filter-kernel', () => {
+  const kernels = ['kernel/heap_basics', 'kernel/heap_limits', 'kernel/no_alloc', 'misbehaving/hang'].map(named);
+  it('matches a substring, or a glob against the whole name or package/name', () => {
+    expect(filterKernels(kernels, ['heap']).map(kernelId)).toEqual(['kernel/heap_basics', 'kernel/heap_limits']);
+    expect(filterKernels(kernels, ['misbehaving/*']).map(kernelId)).toEqual(['misbehaving/hang']);
+    expect(filterKernels(kernels, ['no_?lloc', 'hang']).map(kernelId)).toEqual(['kernel/no_alloc', 'misbehaving/hang']);
+    expect(filterKernels(kernels, []).length).toBe(4);
+  });
+  it('says which kernels there are when nothing matches', () => {
+    expect(() => filterKernels(kernels, ['nothing'])).toThrow('no kernel matches; the kernels are: kernel/heap_basics, ');
+  });
+  it('treats regular-expression characters literally', () => {
+    expect(matchesPattern('a.c*', 'abcd')).toBe(false);
+    expect(matchesPattern('a.c*', 'a.cd')).toBe(true);
+  });
+});
