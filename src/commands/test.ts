@@ -45,8 +45,11 @@ export async function testCommand(options: TestOptions): Promise<ExitCodeValue> 
   const grubTools = boot === 'kernel' || options.list ? undefined : requireGrubTools(boot);
   // A hook's output is its verdict: Cargo's progress lines would bury it (errors still show).
   if (reporters.every((name) => name === 'quiet')) process.env.CARGO_TERM_QUIET ??= 'true';
-  // The version check (~30 ms) runs while Cargo builds.
-  const [{ kernels: built, artifactsRoot }] = await Promise.all([planKernels('test', options), options.list ? undefined : requireQemuVersion(qemu)]);
+  // The version check (~30 ms) runs while Cargo builds and the kernels boot: a QEMU too old
+  // fails every boot at once, and the check's error then replaces the report.
+  const qemuChecked = options.list ? Promise.resolve() : requireQemuVersion(qemu);
+  qemuChecked.catch(() => {}); // awaited after the run
+  const { kernels: built, artifactsRoot } = await planKernels('test', options);
   if (built.length === 0) {
     throw usageError(
       'Cargo built no test kernels, so there is nothing to test. Add test kernels as tests/*.rs with `harness = false`, or pass --kernel FILE.',
@@ -88,6 +91,7 @@ export async function testCommand(options: TestOptions): Promise<ExitCodeValue> 
       }),
   });
   status.done();
+  await qemuChecked;
   if (bail) process.stderr.write(`--bail: stopped after ${kernelId(bail.failed)} failed; ${bail.notRun} kernel(s) not run or stopped\n`);
 
   await writeReports(results, {
@@ -110,7 +114,7 @@ export async function testCommand(options: TestOptions): Promise<ExitCodeValue> 
 
 /**
  * `--filter-test` patterns travel to the kernel as `filter=PATTERN` words on its Multiboot
- * command line (docs/kernel-protocol.md); a word cannot hold a space.
+ * command line (the README, "What a kernel speaks"); a word cannot hold a space.
  */
 function testFilterWords(patterns: string[]): string[] {
   for (const pattern of patterns) {

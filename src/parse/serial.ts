@@ -8,7 +8,7 @@ import { KtapTree } from './ktap-tree.js';
 import { ktapOutcome, parseKtapLine, type KtapLine } from './ktap.js';
 import { PanicCollector, panicReason } from './panic.js';
 
-/** The runner's VGA handshake marker (docs/kernel-protocol.md): not part of any test. */
+/** The runner's VGA handshake marker (the README, "What a kernel speaks"): not part of any test. */
 export const HANDSHAKE_LINE = '# alloc-runner: screen ready';
 
 export type SerialParserOptions = Partial<ParseLimits>;

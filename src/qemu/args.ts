@@ -1,6 +1,6 @@
 import type { ImageKind } from '../image/kind.js';
 
-/** The Multiboot command line word that tells a kernel the runner is there (docs/kernel-protocol.md). */
+/** The Multiboot command line word that tells a kernel the runner is there (the README, "What a kernel speaks"). */
 export const RUNNER_CMDLINE = 'alloc-runner';
 
 export interface QemuArgsInput {
@@ -9,7 +9,7 @@ export interface QemuArgsInput {
   qmpSocket: string;
   accel: string[];
   extraArgs: string[];
-  /** Words after `alloc-runner` on a Multiboot command line (`filter=PATTERN`, docs/kernel-protocol.md). */
+  /** Words after `alloc-runner` on a Multiboot command line (`filter=PATTERN`, the README, "What a kernel speaks"). */
   cmdlineWords?: string[];
   overrides?: BootOverrides;
 }

@@ -11,7 +11,7 @@ import { QmpClient } from './qmp.js';
 import { startQemu, type QemuExit } from './process.js';
 import { makePrivateDir, QMP_SOCKET_NAME, removePrivateDir } from './private-dir.js';
 
-/** The serial line a kernel prints when its screen is ready to be read (docs/kernel-protocol.md). */
+/** The serial line a kernel prints when its screen is ready to be read (the README, "What a kernel speaks"). */
 export const SCREEN_READY_MARKER = '# alloc-runner: screen ready';
 
 /** How the boot ended, as far as QEMU tells. */

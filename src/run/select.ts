@@ -14,7 +14,7 @@ export function kernelId(kernel: { name: string; package?: string }): string {
 
 /**
  * `*` matches any run of characters and `?` one character; a pattern without them matches
- * as a substring. The same rule as the bundled harness's test filter (docs/kernel-protocol.md).
+ * as a substring. The same rule as the bundled harness's test filter (the README, "What a kernel speaks").
  */
 export function matchesPattern(pattern: string, text: string): boolean {
   if (!/[*?]/.test(pattern)) return text.includes(pattern);

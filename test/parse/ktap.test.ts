@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { allTests, lines, parse } from './helpers.js';
 
 describe('KTAP and TAP', () => {
-  it('parses the example of docs/kernel-protocol.md', () => {
+  it('parses the example of the README, "What a kernel speaks"', () => {
     const report = parse(
       lines(
         'KTAP version 1',
