@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { ExitCode, type ExitCodeValue, usageError } from '../errors.js';
 import { makeGrubImage, requireGrubTools, type GrubImageKind } from '../image/grub.js';
 import { RUNNER_CMDLINE } from '../qemu/args.js';
-import { planKernels, type PlanOptions } from '../run/plan.js';
+import { planOneKernel, type PlanOptions } from '../run/plan.js';
 
 export interface BuildOptions extends PlanOptions {
   image: GrubImageKind;
@@ -19,19 +19,8 @@ const IMAGE_NAMES: Record<GrubImageKind, { label: string; extension: string; qem
 
 /** Builds the kernel binary (or takes --kernel FILE) and makes a bootable GRUB image of it. */
 export async function buildCommand(options: BuildOptions): Promise<ExitCodeValue> {
-  if (options.kernel.length > 1) throw usageError('alloc-runner build makes one image: pass --kernel once');
   const tools = requireGrubTools(options.image);
-  const { kernels } = await planKernels('build', options);
-  const candidates = options.bin ? kernels.filter((kernel) => kernel.name === options.bin) : kernels;
-  if (candidates.length !== 1) {
-    const names = kernels.map((kernel) => kernel.name).join(', ') || 'none';
-    throw usageError(
-      candidates.length === 0
-        ? `no binary ${options.bin ? `named ${options.bin} ` : ''}was built (built: ${names})`
-        : `Cargo built several binaries (${names}); choose one with --bin NAME`,
-    );
-  }
-  const kernel = candidates[0]!;
+  const kernel = await planOneKernel(options, 'build');
   if (kernel.imageKind !== 'multiboot') {
     throw usageError(`${kernel.image} is already ${kernel.imageKind === 'iso' ? 'an ISO' : 'a disk'} image; alloc-runner build puts a Multiboot kernel into one`);
   }

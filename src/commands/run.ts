@@ -1,9 +1,9 @@
 import chalk from 'chalk';
-import { ExitCode, type ExitCodeValue, usageError } from '../errors.js';
+import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { requireQemu } from '../environment.js';
 import { Accelerator } from '../qemu/accel.js';
 import { runKernel } from '../run/kernel.js';
-import { planKernels, type SelectionOptions } from '../run/plan.js';
+import { planOneKernel, type SelectionOptions } from '../run/plan.js';
 import { renderReport } from '../report/terminal.js';
 import { screenAnsi } from '../capture/vga.js';
 
@@ -13,19 +13,8 @@ export interface RunOptions extends SelectionOptions {
 
 /** Boots one kernel (the crate's binary, or --kernel FILE), its serial live, its screen at the end. */
 export async function runCommand(options: RunOptions): Promise<ExitCodeValue> {
-  if (options.kernel.length > 1) throw usageError('alloc-runner run boots one kernel: pass --kernel once (alloc-runner test runs many)');
   const qemu = requireQemu(options.qemu);
-  const { kernels } = await planKernels('build', options);
-  const candidates = options.bin ? kernels.filter((kernel) => kernel.name === options.bin) : kernels;
-  if (candidates.length !== 1) {
-    const names = kernels.map((kernel) => kernel.name).join(', ') || 'none';
-    throw usageError(
-      candidates.length === 0
-        ? `no binary ${options.bin ? `named ${options.bin} ` : ''}was built (built: ${names})`
-        : `Cargo built several binaries (${names}); choose one with --bin NAME`,
-    );
-  }
-  const plan = candidates[0]!;
+  const plan = await planOneKernel(options, 'run');
   const result = await runKernel(plan, {
     qemu,
     accel: new Accelerator(options.accel),

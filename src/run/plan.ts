@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { AccelChoice } from '../qemu/accel.js';
-import { buildError } from '../errors.js';
+import { buildError, usageError } from '../errors.js';
 import { detectImageKind } from '../image/kind.js';
 import { bootimagePackages, bootimagePlan, bootimageReason, makeBinaryImages, makeTestImage, requireBootimage } from '../image/bootimage.js';
 import { locateManifest } from '../project/locate.js';
@@ -134,3 +134,22 @@ export function safeName(name: string): string {
 
 /** Longest folder name made from a kernel or package name (ASCII only, so also bytes). */
 const MAX_FOLDER_NAME = 100;
+
+/**
+ * The one kernel `run` and `build` work on: `--kernel FILE`, or the binary Cargo builds
+ * (chosen with `--bin NAME` when there are several).
+ */
+export async function planOneKernel(options: PlanOptions & { bin?: string }, command: string): Promise<KernelPlan> {
+  if (options.kernel.length > 1) throw usageError(`alloc-runner ${command} takes one kernel: pass --kernel once`);
+  const { kernels } = await planKernels('build', options);
+  const candidates = options.bin ? kernels.filter((kernel) => kernel.name === options.bin) : kernels;
+  if (candidates.length !== 1) {
+    const names = kernels.map((kernel) => kernel.name).join(', ') || 'none';
+    throw usageError(
+      candidates.length === 0
+        ? `no binary ${options.bin ? `named ${options.bin} ` : ''}was built (built: ${names})`
+        : `Cargo built several binaries (${names}); choose one with --bin NAME`,
+    );
+  }
+  return candidates[0]!;
+}
