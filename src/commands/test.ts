@@ -45,11 +45,15 @@ export async function testCommand(options: TestOptions): Promise<ExitCodeValue> 
   const grubTools = boot === 'kernel' || options.list ? undefined : requireGrubTools(boot);
   // A hook's output is its verdict: Cargo's progress lines would bury it (errors still show).
   if (reporters.every((name) => name === 'quiet')) process.env.CARGO_TERM_QUIET ??= 'true';
-  // The version check (~30 ms) runs while Cargo builds and the kernels boot: a QEMU too old
-  // fails every boot at once, and the check's error then replaces the report.
-  const qemuChecked = options.list ? Promise.resolve() : requireQemuVersion(qemu);
-  qemuChecked.catch(() => {}); // awaited after the run
-  const { kernels: built, artifactsRoot } = await planKernels('test', options);
+  // The version check (~30 ms) runs while Cargo builds; a QEMU too old is the error to
+  // report even when the build or a --kernel file fails too.
+  const [planned, qemuChecked] = await Promise.allSettled([
+    planKernels('test', options),
+    options.list ? undefined : requireQemuVersion(qemu),
+  ]);
+  if (qemuChecked.status === 'rejected') throw qemuChecked.reason;
+  if (planned.status === 'rejected') throw planned.reason;
+  const { kernels: built, artifactsRoot } = planned.value;
   if (built.length === 0) {
     throw usageError(
       'Cargo built no test kernels, so there is nothing to test. Add test kernels as tests/*.rs with `harness = false`, or pass --kernel FILE.',
@@ -91,7 +95,6 @@ export async function testCommand(options: TestOptions): Promise<ExitCodeValue> 
       }),
   });
   status.done();
-  await qemuChecked;
   if (bail) process.stderr.write(`--bail: stopped after ${kernelId(bail.failed)} failed; ${bail.notRun} kernel(s) not run or stopped\n`);
 
   await writeReports(results, {
