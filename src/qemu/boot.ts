@@ -1,18 +1,16 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import type { ImageKind } from '../image/kind.js';
 import { LineSplitter } from '../parse/lines.js';
+import { HANDSHAKE_LINE } from '../parse/serial.js';
 import { decodeVgaBuffer, VGA_BUFFER_ADDRESS, VGA_BUFFER_BYTES, type VgaScreen } from '../capture/vga.js';
 import { qemuArgs, type BootOverrides } from './args.js';
 import { QmpClient } from './qmp.js';
 import { startQemu, type QemuExit } from './process.js';
 import { makePrivateDir, QMP_SOCKET_NAME, removePrivateDir } from './private-dir.js';
-
-/** The serial line a kernel prints when its screen is ready to be read (the README, "What a kernel speaks"). */
-export const SCREEN_READY_MARKER = '# alloc-runner: screen ready';
+import { CappedLog } from '../capture/serial-log.js';
 
 /** How the boot ended, as far as QEMU tells. */
 export type Ending =
@@ -140,7 +138,7 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
 
   const handleLine = (line: string) => {
     options.onLine(line);
-    if (line.trim() === SCREEN_READY_MARKER) {
+    if (line.trim() === HANDSHAKE_LINE) {
       // The kernel waits for one byte on COM1 once we have read its screen.
       void takeScreen().then(() => qemu.stdin.write('\n'));
     }
@@ -217,7 +215,7 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
   if (timedOut) {
     result.ending = { kind: 'timeout', seconds: options.timeoutSeconds };
   } else if (guestEnding?.kind === 'kvm-failed') {
-    result.ending = { kind: 'kvm-failed', message: `${guestEnding.message}: ${firstLine(result.qemuStderr)}` };
+    result.ending = { kind: 'kvm-failed', message: `${guestEnding.message}: ${kvmErrorLine(result.qemuStderr)}` };
   } else if (guestEnding) {
     result.ending = guestEnding;
   } else if (outcome.interrupted) {
@@ -246,48 +244,17 @@ function startFailureMessage(outcome: QemuExit, startFailure: string | undefined
 }
 
 function noScreenReason(ending: Ending): string {
-  if (ending.kind === 'exited') return `the kernel exited without the screen handshake ("${SCREEN_READY_MARKER}" on serial, see the README)`;
+  if (ending.kind === 'exited') return `the kernel exited without the screen handshake ("${HANDSHAKE_LINE}" on serial, see the README)`;
   if (ending.kind === 'interrupted') return 'alloc-runner was interrupted before the screen could be read';
   return 'QEMU ended before the screen could be read';
 }
 
-function firstLine(text: string): string {
-  return text.split('\n').find((line) => line.includes('KVM')) ?? text.split('\n')[0] ?? '';
+/** The line of QEMU's stderr that names the KVM failure. */
+function kvmErrorLine(stderr: string): string {
+  return stderr.split('\n').find((line) => line.includes('KVM')) ?? stderr.split('\n')[0] ?? '';
 }
 
 async function queryAccelerator(qmp: QmpClient): Promise<string> {
   const kvm = (await qmp.execute('query-kvm')) as { enabled?: boolean };
   return kvm.enabled ? 'kvm' : 'tcg';
-}
-
-/** A log file that stops growing at a limit and waits for the disk instead of buffering. */
-class CappedLog {
-  private readonly stream: WriteStream;
-  private written = 0;
-  private truncated = false;
-
-  constructor(
-    path: string,
-    private readonly maxBytes: number,
-  ) {
-    this.stream = createWriteStream(path);
-  }
-
-  async write(chunk: Buffer): Promise<void> {
-    if (this.truncated) return;
-    const room = this.maxBytes - this.written;
-    const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
-    this.written += part.length;
-    const flushed = this.stream.write(part);
-    if (part.length < chunk.length) {
-      this.truncated = true;
-      this.stream.write(`\n[alloc-runner: serial log truncated at ${this.maxBytes} bytes]\n`);
-    }
-    if (!flushed) await once(this.stream, 'drain');
-  }
-
-  async close(): Promise<void> {
-    this.stream.end();
-    await once(this.stream, 'finish');
-  }
 }

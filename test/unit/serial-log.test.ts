@@ -1,0 +1,25 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CappedLog } from '../../src/capture/serial-log.js';
+
+describe('the serial log', () => {
+  it('keeps every byte up to its limit, then says where it stopped', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'log-')), 'serial.log');
+    const log = new CappedLog(path, 10);
+    await log.write(Buffer.from('12345'));
+    await log.write(Buffer.from('67890abc'));
+    await log.write(Buffer.from('never written'));
+    await log.close();
+    expect(readFileSync(path, 'utf8')).toBe('1234567890\n[alloc-runner: serial log truncated at 10 bytes]\n');
+  });
+
+  it('keeps a log under the limit whole', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'log-')), 'serial.log');
+    const log = new CappedLog(path, 1024);
+    await log.write(Buffer.from('KTAP version 1\r\n1..1\r\n'));
+    await log.close();
+    expect(readFileSync(path, 'utf8')).toBe('KTAP version 1\r\n1..1\r\n');
+  });
+});
