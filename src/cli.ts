@@ -52,6 +52,13 @@ function addBuildAndBootOptions(command: Command): Command {
     .option('--artifacts-dir <dir>', "where each run's serial logs and screens are kept (default: Cargo's target dir, alloc-runner/)");
 }
 
+/** Options of the commands that write reports: `test` and `merge`. */
+function addReportOptions(command: Command): Command {
+  return command
+    .option('--reporter <name>', REPORTER_HELP, collect, [])
+    .option('--output-file <name=path>', "write that reporter's output to a file instead of stdout (repeatable)", collect, []);
+}
+
 function buildProgram(): Command {
   const program = new Command('alloc-runner')
     .description('Build bare-metal Rust kernels with Cargo, boot them in QEMU, and judge every test by serial output, exit status and VGA screen.')
@@ -62,12 +69,10 @@ function buildProgram(): Command {
     .enablePositionalOptions()
     .configureOutput({ outputError: (message, write) => write(chalk.red(message)) });
 
-  addBuildAndBootOptions(program.command('test'))
+  addReportOptions(addBuildAndBootOptions(program.command('test')))
     .description('build the test kernels (cargo test --no-run) and boot each in QEMU, giving a verdict per test')
     .option('-j, --jobs <n>', 'kernels to run at once', positiveInteger, availableParallelism())
     .option('-v, --verbose', 'show serial output live and every test\'s diagnostics')
-    .option('--reporter <name>', REPORTER_HELP, collect, [])
-    .option('--output-file <name=path>', 'write that reporter\'s output to a file instead of stdout (repeatable)', collect, [])
     .option('--shard <K/N>', 'run only shard K of N (a deterministic split of the kernels, for CI matrices)')
     .option('--filter-kernel <pattern>', 'run only kernels whose name or package/name matches (substring, or glob with * and ?; repeatable)', collect, [])
     .option('--filter-test <pattern>', 'ask each kernel to run only matching tests, the others reported as skipped (kernel command line filter=PATTERN; repeatable)', collect, [])
@@ -94,12 +99,9 @@ function buildProgram(): Command {
       return finish(await runCommand(options));
     });
 
-  program
-    .command('merge')
+  addReportOptions(program.command('merge'))
     .description('merge the JSON reports of shards (--reporter json) into one report, in any format')
     .argument('<files...>', 'JSON reports written by alloc-runner test --reporter json')
-    .option('--reporter <name>', REPORTER_HELP, collect, [])
-    .option('--output-file <name=path>', 'write that reporter\'s output to a file instead of stdout (repeatable)', collect, [])
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (files: string[], options) => {
       const { mergeCommand } = await import('./commands/merge.js');
@@ -169,6 +171,11 @@ const finish = (code: number) => {
 
 async function main(): Promise<void> {
   if (process.env.NO_COLOR) chalk.level = 0;
+  // A reader that stops early (`alloc-runner test --list | head`) is no error of ours.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(exitCode);
+  });
   try {
     await buildProgram().parseAsync(process.argv);
   } catch (error) {

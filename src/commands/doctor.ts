@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
 import { execa } from 'execa';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { findExecutable, QEMU_INSTALL_HINT } from '../environment.js';
-import { kvmUsable } from '../qemu/accel.js';
+import { kvmIsPvm, kvmUsable } from '../qemu/accel.js';
+import { requireGrubTools, type GrubImageKind } from '../image/grub.js';
 import { isRecentEnough, MIN_QEMU_VERSION, parseQemuVersion } from '../qemu/version.js';
 
 interface Check {
@@ -18,10 +18,10 @@ async function versionOf(binary: string, args = ['--version']): Promise<string |
   return String(result.stdout || result.stderr).split('\n')[0]?.trim();
 }
 
-function tool(name: string, binary: string, hint: string, required = true): Check {
+function tool(name: string, binary: string, hint: string): Check {
   return {
     name,
-    required,
+    required: true,
     run: async () => {
       const version = await versionOf(binary);
       return version ? { ok: true, detail: version } : { ok: false, detail: `not found; ${hint}` };
@@ -52,14 +52,30 @@ function checks(qemu: string): Check[] {
           ? { ok: true, detail: '/dev/kvm is usable: kernels run with -accel kvm' }
           : {
               ok: false,
-              detail: existsSync('/sys/module/kvm_pvm')
+              detail: kvmIsPvm()
                 ? 'this KVM is PVM (kvm_pvm), which cannot emulate the SSE instructions Rust kernels use: kernels run under TCG'
                 : '/dev/kvm is not usable: kernels run under TCG (slower). Enable virtualisation, or add yourself to the kvm group',
             },
     },
-    tool('grub-mkrescue', 'grub-mkrescue', 'needed for ISO images: sudo apt-get install grub-pc-bin grub-common xorriso mtools', false),
-    tool('xorriso', 'xorriso', 'needed for ISO images: sudo apt-get install xorriso', false),
+    grubImages('iso'),
+    grubImages('disk'),
   ];
+}
+
+/** Whether `--boot`/`build --image` of that kind can work: the same check those commands make. */
+function grubImages(kind: GrubImageKind): Check {
+  return {
+    name: `GRUB ${kind} images`,
+    required: false,
+    run: async () => {
+      try {
+        const { programs, platformDir } = requireGrubTools(kind);
+        return { ok: true, detail: `${Object.keys(programs).join(', ')}; ${platformDir}` };
+      } catch (error) {
+        return { ok: false, detail: (error as Error).message };
+      }
+    },
+  };
 }
 
 export async function doctorCommand(options: { qemu: string }): Promise<ExitCodeValue> {
@@ -67,7 +83,7 @@ export async function doctorCommand(options: { qemu: string }): Promise<ExitCode
   for (const check of checks(options.qemu)) {
     const { ok, detail } = await check.run();
     const mark = ok ? 'ok     ' : check.required ? 'MISSING' : 'note   ';
-    process.stdout.write(`${mark} ${check.name.padEnd(14)} ${detail}\n`);
+    process.stdout.write(`${mark} ${check.name.padEnd(16)} ${detail}\n`);
     if (!ok && check.required) missing = true;
   }
   return missing ? ExitCode.Environment : ExitCode.Passed;

@@ -5,7 +5,7 @@ import type { KernelResult } from '../model.js';
 import { JSON_SCHEMA_VERSION, type JsonReport } from '../report/json.js';
 import { checkReporters, chosenReporters, writeReports } from '../report/index.js';
 import { totals } from '../report/terminal.js';
-import { kernelId } from '../run/select.js';
+import { byKernelId, kernelId } from '../run/select.js';
 import { VERSION } from '../version.js';
 
 export interface MergeOptions {
@@ -58,7 +58,7 @@ export function mergeKernels(reports: Array<{ file: string; report: JsonReport }
       kernels.push(kernel);
     }
   }
-  return kernels.sort((a, b) => (kernelId(a) < kernelId(b) ? -1 : kernelId(a) > kernelId(b) ? 1 : 0));
+  return kernels.sort(byKernelId);
 }
 
 /** Says which shards of an N-way split are not among the reports, if the reports came from --shard. */

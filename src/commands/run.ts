@@ -4,8 +4,7 @@ import { requireQemu } from '../environment.js';
 import { Accelerator } from '../qemu/accel.js';
 import { runKernel } from '../run/kernel.js';
 import { planOneKernel, type SelectionOptions } from '../run/plan.js';
-import { renderReport } from '../report/terminal.js';
-import { screenAnsi } from '../capture/vga.js';
+import { drawnScreen, renderReport } from '../report/terminal.js';
 
 export interface RunOptions extends SelectionOptions {
   bin?: string;
@@ -21,10 +20,9 @@ export async function runCommand(options: RunOptions): Promise<ExitCodeValue> {
     extraQemuArgs: options.qemuArg,
     onLine: (_kernel, line) => process.stdout.write(`${line}\n`),
   });
-  const ansiScreen = chalk.level > 0 ? () => result.screen && screenAnsi(result.screen) : undefined;
-  process.stdout.write(`\n${renderReport([result], chalk, { verbose: false, ansiScreen })}\n`);
+  process.stdout.write(`\n${renderReport([result], chalk, { verbose: false })}\n`);
   if (result.status === 'pass') {
-    const screen = result.screenText === undefined ? `none (${result.noScreenReason})` : `\n${(ansiScreen?.() ?? result.screenText) || '(blank)'}`;
+    const screen = result.screenText === undefined ? `none (${result.noScreenReason})` : `\n${drawnScreen(result, chalk) || '(blank)'}`;
     process.stdout.write(`VGA screen: ${screen}\n`);
   }
   process.stdout.write(`Artifacts: ${plan.artifactsDir}\n`);

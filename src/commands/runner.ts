@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { open, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import chalk from 'chalk';
@@ -8,12 +8,12 @@ import { readWorkspace, type CargoWorkspace } from '../build/cargo.js';
 import { DEFAULT_QEMU, requireQemu } from '../environment.js';
 import { ExitCode, usageError } from '../errors.js';
 import { bootimagePackages, bootimagePlan, bootimageReason, makeTestImage, requireBootimage } from '../image/bootimage.js';
-import { detectImageKind } from '../image/kind.js';
+import { executableKind } from '../image/kind.js';
 import { isTestExecutable } from '../project/bootimage.js';
-import { kernelConfig, METADATA_TABLE, parsePackageConfig } from '../project/config.js';
+import { METADATA_TABLE, parsePackageConfig } from '../project/config.js';
 import { Accelerator } from '../qemu/accel.js';
-import { runKernel, type KernelPlan } from '../run/kernel.js';
-import { runId, safeName } from '../run/plan.js';
+import { runKernel } from '../run/kernel.js';
+import { cargoKernelPlan, runId } from '../run/plan.js';
 import { renderReport } from '../report/terminal.js';
 
 /**
@@ -39,35 +39,6 @@ export async function runnerCommand(executable: string, args: string[]): Promise
   return runNatively(path, args);
 }
 
-/** A bootable file (Multiboot ELF, disk or ISO image), another ELF, or something else to execute. */
-async function executableKind(path: string): Promise<'kernel' | 'elf' | 'other'> {
-  let head: Buffer;
-  try {
-    const file = await open(path, 'r');
-    try {
-      const buffer = Buffer.alloc(8192);
-      const { bytesRead } = await file.read(buffer, 0, buffer.length, 0);
-      head = buffer.subarray(0, bytesRead);
-    } finally {
-      await file.close();
-    }
-  } catch {
-    throw usageError(`alloc-runner runner: cannot read ${path}`);
-  }
-  const isElf = head.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
-  if (isElf) return hasMultibootMagic(head) ? 'kernel' : 'elf';
-  return detectImageKind(path).then(
-    () => 'kernel' as const,
-    () => 'other' as const,
-  );
-}
-
-/** The Multiboot 1 magic on a 4-byte boundary; detectImageKind then checks the header properly. */
-function hasMultibootMagic(head: Buffer): boolean {
-  for (let offset = 0; offset + 4 <= head.length; offset += 4) if (head.readUInt32LE(offset) === 0x1badb002) return true;
-  return false;
-}
-
 /** A cheap look at Cargo.toml before asking cargo metadata: a host test run pays nothing for it. */
 async function mayBeBootimageProject(packageDir: string): Promise<boolean> {
   const manifest = await readFile(join(packageDir, 'Cargo.toml'), 'utf8').catch(() => '');
@@ -87,15 +58,7 @@ async function bootKernel(path: string, workspace: CargoWorkspace | undefined, p
   const name = basename(path).replace(/-[0-9a-f]{16}$/, '');
   const packageConfig = pkg ? parsePackageConfig(pkg.metadata?.['alloc-runner'], `${pkg.manifestPath}: ${METADATA_TABLE}`) : undefined;
   const artifactsRoot = join(workspace ? workspace.targetDirectory : dirname(path), 'alloc-runner', runId());
-  let plan: KernelPlan = {
-    name,
-    package: pkg?.name,
-    image: path,
-    imageKind: await detectImageKind(path),
-    config: kernelConfig(packageConfig, name),
-    artifactsDir: join(artifactsRoot, safeName(pkg?.name ?? 'kernels'), safeName(name)),
-    sourceRoot: workspace?.workspaceRoot,
-  };
+  let plan = await cargoKernelPlan(name, path, pkg?.name, packageConfig, { overrides: {}, artifactsRoot, sourceRoot: workspace?.workspaceRoot });
   const bootimage = pkg && bootimagePackages([pkg]).get(pkg.id);
   if (bootimage && packageDir) {
     await requireBootimage(packageDir, bootimageReason(bootimage.pkg));

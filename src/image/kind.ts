@@ -23,8 +23,31 @@ export async function detectImageKind(path: string): Promise<ImageKind> {
   return classify(head, path);
 }
 
+/**
+ * For the Cargo runner, which boots kernels and executes everything else: a kernel (an ELF
+ * with a Multiboot header, or a disk or ISO image), another ELF, or something else. Whether
+ * a kernel can really boot is `detectImageKind`'s to say.
+ */
+export async function executableKind(path: string): Promise<'kernel' | 'elf' | 'other'> {
+  let head: Buffer;
+  try {
+    head = await readHead(path, ISO_MAGIC_OFFSET + 5);
+  } catch {
+    throw usageError(`cannot read ${path}`);
+  }
+  if (isElf(head)) return findMultibootHeader(head) ? 'kernel' : 'elf';
+  try {
+    classify(head, path);
+    return 'kernel';
+  } catch {
+    return 'other';
+  }
+}
+
+const isElf = (head: Buffer) => head.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+
 export function classify(head: Buffer, path: string): ImageKind {
-  if (head.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]))) {
+  if (isElf(head)) {
     const header = findMultibootHeader(head);
     if (header === undefined) {
       throw usageError(

@@ -7,14 +7,19 @@ export type AccelChoice = 'auto' | 'kvm' | 'tcg';
  * and is not PVM: that paravirtual KVM, found in nested cloud machines, stops any guest
  * whose SSE instructions it must emulate, and Rust's precompiled `core` uses SSE.
  */
-export function kvmUsable(device = '/dev/kvm', pvmModule = '/sys/module/kvm_pvm'): boolean {
-  if (existsSync(pvmModule)) return false;
+export function kvmUsable(device = '/dev/kvm'): boolean {
+  if (kvmIsPvm()) return false;
   try {
     closeSync(openSync(device, constants.O_RDWR));
     return true;
   } catch {
     return false;
   }
+}
+
+/** Whether this machine's KVM is PVM (its kernel module is loaded). */
+export function kvmIsPvm(): boolean {
+  return existsSync('/sys/module/kvm_pvm');
 }
 
 /**

@@ -5,7 +5,6 @@ import type { ChalkInstance } from 'chalk';
 import type { KernelResult } from '../model.js';
 import type { Shard } from '../run/select.js';
 import { usageError } from '../errors.js';
-import { screenAnsi } from '../capture/vga.js';
 import { closingLine, renderReport, totals } from './terminal.js';
 import { jsonReport } from './json.js';
 import { tapReport } from './tap.js';
@@ -73,8 +72,7 @@ function render(name: ReporterName, kernels: KernelResult[], settings: ReportSet
   switch (name) {
     case 'default': {
       const { color } = settings;
-      const ansiScreen = color.level > 0 ? (kernel: KernelResult) => kernel.screen && screenAnsi(kernel.screen) : undefined;
-      const body = renderReport(kernels, color, { verbose: settings.verbose, ansiScreen });
+      const body = renderReport(kernels, color, { verbose: settings.verbose });
       const artifacts = settings.artifactsRoot ? `\n\nArtifacts: ${settings.artifactsRoot}` : '';
       return `${body}${artifacts}\n${closingLine(totals(kernels))}\n`;
     }

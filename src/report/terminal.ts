@@ -1,5 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { KernelResult, TestResult } from '../model.js';
+import { screenAnsi } from '../capture/vga.js';
 import { countedTests, describePanic } from '../verdict/judge.js';
 
 export interface Totals {
@@ -26,7 +27,7 @@ export function closingLine({ passed, failed, skipped }: Totals): string {
 }
 
 /** The terminal report: a line per kernel and per test, and for each failure all there is to know. */
-export function renderReport(kernels: KernelResult[], color: ChalkInstance, options: { verbose: boolean; ansiScreen?: (kernel: KernelResult) => string | undefined }): string {
+export function renderReport(kernels: KernelResult[], color: ChalkInstance, options: { verbose: boolean }): string {
   const out: string[] = [];
   for (const kernel of kernels) {
     const failed = kernel.status !== 'pass';
@@ -42,7 +43,7 @@ export function renderReport(kernels: KernelResult[], color: ChalkInstance, opti
       out.push(`  last serial lines:`);
       for (const line of kernel.lastSerialLines) out.push(color.dim(`    | ${clip(line)}`));
     }
-    const screen = options.ansiScreen?.(kernel) ?? kernel.screenText;
+    const screen = drawnScreen(kernel, color);
     if (screen !== undefined) {
       out.push('  VGA screen:');
       for (const line of (screen || '(blank)').split('\n')) out.push(`    | ${line}`);
@@ -83,4 +84,9 @@ const MAX_SHOWN_LINE = 200;
 /** Very long lines (a flooding kernel's) are cut for the terminal; the serial log keeps them whole. */
 function clip(line: string): string {
   return line.length > MAX_SHOWN_LINE ? `${line.slice(0, MAX_SHOWN_LINE)}… (${line.length - MAX_SHOWN_LINE} more characters)` : line;
+}
+
+/** The VGA screen as text, in its own colours when the terminal has colours. */
+export function drawnScreen(kernel: KernelResult, color: ChalkInstance): string | undefined {
+  return color.level > 0 && kernel.screen ? screenAnsi(kernel.screen) : kernel.screenText;
 }

@@ -5,7 +5,7 @@ import { buildError, usageError } from '../errors.js';
 import { detectImageKind } from '../image/kind.js';
 import { bootimagePackages, bootimagePlan, bootimageReason, makeBinaryImages, makeTestImage, requireBootimage } from '../image/bootimage.js';
 import { locateManifest } from '../project/locate.js';
-import { kernelConfig, parsePackageConfig, type KernelConfig, METADATA_TABLE } from '../project/config.js';
+import { kernelConfig, parsePackageConfig, type KernelConfig, type PackageConfig, METADATA_TABLE } from '../project/config.js';
 import { buildKernels, readWorkspace, selectionArgs } from '../build/cargo.js';
 import type { KernelPlan } from './kernel.js';
 
@@ -97,15 +97,11 @@ async function planCargo(mode: 'test' | 'build', options: PlanOptions, overrides
   const kernels = await Promise.all(
     built.map(async (kernel) => {
       const pkg = workspace.packages.get(kernel.packageId);
-      const plan: KernelPlan = {
-        name: kernel.name,
-        package: pkg?.name,
-        image: kernel.executable,
-        imageKind: await detectImageKind(kernel.executable),
-        config: kernelConfig(configs.get(kernel.packageId), kernel.name, overrides),
-        artifactsDir: join(artifactsRoot, safeName(pkg?.name ?? 'kernels'), safeName(kernel.name)),
+      const plan = await cargoKernelPlan(kernel.name, kernel.executable, pkg?.name, configs.get(kernel.packageId), {
+        overrides,
+        artifactsRoot,
         sourceRoot: workspace.workspaceRoot,
-      };
+      });
       const bootimage = bootimages.get(kernel.packageId);
       if (!bootimage) return plan;
       const image =
@@ -115,6 +111,25 @@ async function planCargo(mode: 'test' | 'build', options: PlanOptions, overrides
     }),
   );
   return { kernels, artifactsRoot };
+}
+
+/** A kernel Cargo built: its package's configuration, its folder in the run's artifacts. */
+export async function cargoKernelPlan(
+  name: string,
+  executable: string,
+  packageName: string | undefined,
+  packageConfig: PackageConfig | undefined,
+  where: { overrides: Partial<KernelConfig>; artifactsRoot: string; sourceRoot?: string },
+): Promise<KernelPlan> {
+  return {
+    name,
+    package: packageName,
+    image: executable,
+    imageKind: await detectImageKind(executable),
+    config: kernelConfig(packageConfig, name, where.overrides),
+    artifactsDir: join(where.artifactsRoot, safeName(packageName ?? 'kernels'), safeName(name)),
+    sourceRoot: where.sourceRoot,
+  };
 }
 
 /** A run's own folder name: two runs at once never share one. */

@@ -56,10 +56,13 @@ export function parseShard(text: string): Shard {
  * shards together run every kernel exactly once. The kernels keep their given order.
  */
 export function shardKernels<T extends Named>(kernels: T[], shard: Shard): T[] {
-  const sorted = [...kernels].sort((a, b) => compare(kernelId(a), kernelId(b)) || compare(a.image, b.image));
+  const sorted = [...kernels].sort((a, b) => byKernelId(a, b) || compare(a.image, b.image));
   const chosen = new Set(sorted.filter((_, position) => position % shard.count === shard.index - 1));
   return kernels.filter((kernel) => chosen.has(kernel));
 }
 
 // Code-unit order, not the locale's: the same on every machine.
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Orders kernels by `package/name`, the same way on every machine. */
+export const byKernelId = (a: { name: string; package?: string }, b: { name: string; package?: string }) => compare(kernelId(a), kernelId(b));

@@ -2,7 +2,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { alloc } from './helpers.js';
+import { alloc, CLI } from './helpers.js';
 
 describe('the command line', () => {
   it('documents every exit code in --help', async () => {
@@ -75,5 +75,13 @@ describe('the command line', () => {
     expect(result.exitCode, result.all).toBe(0);
     expect(result.stdout).toContain('Hello from the alloc-runner demo kernel!');
     expect(result.stdout).toMatch(/VGA screen: \n(.*\n)*Allocator works!/);
+  });
+
+  it('ends quietly when its reader stops early (| head)', async () => {
+    const { execa } = await import('execa');
+    const result = await execa('bash', ['-c', `node ${CLI} test --help | head -1; exit \${PIPESTATUS[0]}`], { reject: false });
+    expect(result.stdout).toBe('Usage: alloc-runner test [options]');
+    expect(result.stderr).not.toContain('EPIPE');
+    expect(result.exitCode).toBe(0);
   });
 });
