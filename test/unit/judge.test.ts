@@ -90,6 +90,14 @@ describe('verdicts', () => {
     expect(verdict.reason).toMatch(/screen could not be read: no handshake/);
   });
 
+  it('fails a vga-excludes expectation when there is no screen: an unread screen proves nothing absent', () => {
+    const verdict = judge(exited(33, undefined, { screenText: undefined, noScreenReason: 'no handshake' }), {
+      ...DEFAULT_CONFIG,
+      vgaExcludes: ['PANIC'],
+    });
+    expect(verdict).toEqual({ status: 'fail', reason: 'VGA expectations are set but the screen could not be read: no handshake' });
+  });
+
   it('fails when a serial pattern never matched', () => {
     expect(judge(exited(33, undefined, { unmatchedPatterns: ['heap: used=\\d+'] }), DEFAULT_CONFIG).reason).toBe(
       'no serial line matched /heap: used=\\d+/',

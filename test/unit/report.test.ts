@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { XMLParser } from 'fast-xml-parser';
 import { Ajv } from 'ajv';
 import { Chalk } from 'chalk';
@@ -142,6 +143,31 @@ describe('the junit reporter', () => {
     expect(xml).not.toMatch(/[\x00-\x08\x0b\x0c\x0e-\x1f]/);
     const out = doc.testsuites.testsuite[2]!['system-out'];
     expect(out).toContain('spinning \\x1b[31m<forever> & \\x00 ]]>');
+  });
+
+  it('is well-formed XML to a strict parser (xmllint), whatever the kernel printed', () => {
+    const nasty = kernel('nasty', {
+      status: 'fail',
+      reason: 'a "quoted" <reason> & ]]> end',
+      tests: [test(1, 'a]]>b', 'fail', { reason: 'x ]]> y', diagnostics: [']]>', '<![CDATA[ & \x01'] })],
+      lastSerialLines: ['not ok 1 a]]>b', '\x00\x1b[0m\ud800'],
+      screenText: ']]> <tag attr="1">',
+    });
+    const lint = spawnSync('xmllint', ['--noout', '-'], { input: junitReport([...all, nasty], { serialLog: () => 'log ]]> <x> &amp; \r\n' }), encoding: 'utf8' });
+    expect(lint.error).toBeUndefined();
+    expect(lint.stderr).toBe('');
+    expect(lint.status).toBe(0);
+  });
+
+  it('reports an interrupted kernel as an error of the run, not a failed test', () => {
+    const interrupted = kernel('stopped', { status: 'interrupted', reason: 'alloc-runner was interrupted while the kernel ran; QEMU was stopped', tests: [test(1, 'a', 'pass')] });
+    const parsed = parser.parse(junitReport([interrupted])) as typeof doc;
+    const suite = parsed.testsuites.testsuite[0]!;
+    expect([suite.tests, suite.failures, suite.errors]).toEqual(['2', '0', '1']);
+    const kernelCase = suite.testcase[1] as { name: string; error?: Record<string, string>; failure?: unknown };
+    expect(kernelCase.name).toBe('stopped (kernel)');
+    expect(kernelCase.failure).toBeUndefined();
+    expect(kernelCase.error?.type).toBe('interrupted');
   });
 
   it('shows the serial log it is given as system-out', () => {

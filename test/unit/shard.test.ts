@@ -31,6 +31,27 @@ describe('--shard K/N', () => {
       }),
     );
   });
+
+  it('follows the documented rule: sorted by package/name, shard K takes every N-th from position K', () => {
+    const kernels = ['b/x', 'a/z', 'c/w', 'a/y', 'b/v', 'a/x', 'c/a'].map(named);
+    // Sorted: a/x a/y a/z b/v b/x c/a c/w; shard K of 3 takes sorted positions K, K+3, K+6,
+    // and the kernels keep the order they were given in.
+    const shard = (index: number, count: number) => shardKernels(kernels, { index, count }).map(kernelId);
+    expect(shard(1, 3)).toEqual(['c/w', 'b/v', 'a/x']);
+    expect(shard(2, 3)).toEqual(['b/x', 'a/y']);
+    expect(shard(3, 3)).toEqual(['a/z', 'c/a']);
+    expect(shard(1, 2)).toEqual(['b/x', 'a/z', 'c/w', 'a/x']);
+    expect(shard(1, 1)).toEqual(kernels.map(kernelId));
+  });
+
+  it('splits --kernel files of the same name by their paths, not by the order of the arguments', () => {
+    const first = { name: 'kernel.elf', image: '/builds/a/kernel.elf' };
+    const second = { name: 'kernel.elf', image: '/builds/b/kernel.elf' };
+    for (const order of [[first, second], [second, first]]) {
+      expect(shardKernels(order, { index: 1, count: 2 })).toEqual([first]);
+      expect(shardKernels(order, { index: 2, count: 2 })).toEqual([second]);
+    }
+  });
 });
 
 describe('--filter-kernel', () => {
