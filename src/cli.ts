@@ -11,7 +11,8 @@ Exit codes:
   1    a test failed, or a kernel crashed, hung or did not meet its expectations
   2    usage or configuration error (bad option, bad [package.metadata.alloc-runner], nothing to test)
   3    the build failed (Cargo's errors are shown above)
-  4    the environment is missing something (QEMU, cargo); \`alloc-runner doctor\` tells what
+  4    the environment is missing something (QEMU, cargo) or a file or folder is unusable; \`alloc-runner doctor\` tells what
+  70   a bug in alloc-runner (an internal error); --verbose shows its stack
   130  interrupted (Ctrl-C); the kernels that finished are reported
   143  terminated (SIGTERM); the kernels that finished are reported`;
 
@@ -102,6 +103,7 @@ function buildProgram(): Command {
   addReportOptions(program.command('merge'))
     .description('merge the JSON reports of shards (--reporter json) into one report, in any format')
     .argument('<files...>', 'JSON reports written by alloc-runner test --reporter json')
+    .option('-v, --verbose', "show every test's diagnostics")
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (files: string[], options) => {
       const { mergeCommand } = await import('./commands/merge.js');
@@ -169,11 +171,34 @@ const finish = (code: number) => {
   exitCode = code;
 };
 
+/** `--verbose` (or `-v`) among alloc-runner's own options: before any `--`. */
+const verbose = () => {
+  const own = process.argv.slice(2);
+  const end = own.indexOf('--');
+  return (end === -1 ? own : own.slice(0, end)).some((arg) => arg === '--verbose' || arg === '-v');
+};
+
+/** An exception nobody threw on purpose is a bug: said so in one line, its stack with --verbose. */
+function reportBug(error: unknown): void {
+  const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const stack = verbose() && error instanceof Error ? `\n${error.stack}` : ' (--verbose shows its stack)';
+  process.stderr.write(`${chalk.red('error:')} internal error, a bug in alloc-runner ${VERSION}: ${what.split('\n')[0]}; please report it${stack}\n`);
+  exitCode = ExitCode.InternalError;
+  process.exitCode = exitCode;
+}
+
 async function main(): Promise<void> {
   if (process.env.NO_COLOR) chalk.level = 0;
-  // A reader that stops early (`alloc-runner test --list | head`) is no error of ours.
+  process.on('uncaughtException', (error) => {
+    reportBug(error);
+    process.exit(exitCode);
+  });
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
+    // A reader that stops early (`alloc-runner test --list | head`) is no error of ours.
+    if (error.code !== 'EPIPE') {
+      process.stderr.write(`${chalk.red('error:')} could not write to stdout: ${error.message}\n`);
+      exitCode = ExitCode.Environment;
+    }
     process.exit(exitCode);
   });
   try {
@@ -186,7 +211,7 @@ async function main(): Promise<void> {
       process.stderr.write(`${chalk.red('error:')} ${error.message}\n`);
       exitCode = error.exitCode;
     } else {
-      throw error;
+      reportBug(error);
     }
   }
   process.exitCode = exitCode;

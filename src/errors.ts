@@ -11,6 +11,8 @@ export const ExitCode = {
   BuildFailed: 3,
   /** Something the run needs is missing from this machine (QEMU, cargo). */
   Environment: 4,
+  /** A bug in alloc-runner (an exception nobody threw on purpose): sysexits' EX_SOFTWARE. */
+  InternalError: 70,
   /** Stopped by Ctrl-C (SIGINT): 128 + 2, as a shell reports a process killed by it. */
   Interrupted: 130,
   /** Stopped by SIGTERM: 128 + 15. */

@@ -1,16 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import chalk from 'chalk';
-import { ExitCode, type ExitCodeValue, usageError } from '../errors.js';
+import { type ExitCodeValue, usageError } from '../errors.js';
 import type { KernelResult } from '../model.js';
 import { JSON_SCHEMA_VERSION, type JsonReport } from '../report/json.js';
+import { jsonReportProblem } from '../report/json-check.js';
 import { checkReporters, chosenReporters, writeReports } from '../report/index.js';
-import { totals } from '../report/terminal.js';
+import { decideOutcome } from '../verdict/outcome.js';
 import { byKernelId, kernelId } from '../run/select.js';
 import { VERSION } from '../version.js';
 
 export interface MergeOptions {
   reporter: string[];
   outputFile: string[];
+  verbose?: boolean;
 }
 
 /** Merges the JSON reports of shards into one, rendered by any reporter; exits as the whole run would have. */
@@ -21,9 +23,9 @@ export async function mergeCommand(files: string[], options: MergeOptions): Prom
   const kernels = mergeKernels(reports);
   const missing = missingShards(reports.map(({ report }) => report));
   if (missing) process.stderr.write(`warning: ${missing}\n`);
-  await writeReports(kernels, { reporters, outputFiles: options.outputFile, color: chalk, verbose: false, version: VERSION });
-  const allPassed = totals(kernels).failed === 0 && kernels.every((kernel) => kernel.status === 'pass');
-  return allPassed ? ExitCode.Passed : ExitCode.TestsFailed;
+  const outcome = decideOutcome(kernels);
+  await writeReports(outcome, { reporters, outputFiles: options.outputFile, color: chalk, verbose: options.verbose ?? false, version: VERSION });
+  return outcome.exitCode;
 }
 
 async function readReport(file: string): Promise<JsonReport> {
@@ -39,6 +41,8 @@ async function readReport(file: string): Promise<JsonReport> {
   if (report.schemaVersion !== JSON_SCHEMA_VERSION) {
     throw usageError(`${file}: JSON schema version ${report.schemaVersion}, but this alloc-runner (${VERSION}) reads version ${JSON_SCHEMA_VERSION}; merge with the version that wrote it`);
   }
+  const problem = jsonReportProblem(report);
+  if (problem) throw usageError(`${file}: not a well-formed alloc-runner JSON report: ${problem}; merge the files alloc-runner test --reporter json wrote, unedited`);
   return report as JsonReport;
 }
 

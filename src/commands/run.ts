@@ -1,10 +1,11 @@
 import chalk from 'chalk';
-import { ExitCode, type ExitCodeValue } from '../errors.js';
+import type { ExitCodeValue } from '../errors.js';
 import { requireQemu } from '../environment.js';
 import { Accelerator } from '../qemu/accel.js';
 import { runKernel } from '../run/kernel.js';
 import { planOneKernel, type SelectionOptions } from '../run/plan.js';
 import { drawnScreen, renderReport } from '../report/terminal.js';
+import { decideOutcome } from '../verdict/outcome.js';
 
 export interface RunOptions extends SelectionOptions {
   bin?: string;
@@ -26,5 +27,5 @@ export async function runCommand(options: RunOptions): Promise<ExitCodeValue> {
     process.stdout.write(`VGA screen: ${screen}\n`);
   }
   process.stdout.write(`Artifacts: ${plan.artifactsDir}\n`);
-  return result.status === 'pass' ? ExitCode.Passed : ExitCode.TestsFailed;
+  return decideOutcome([result]).exitCode;
 }

@@ -6,7 +6,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import chalk from 'chalk';
 import { readWorkspace, type CargoWorkspace } from '../build/cargo.js';
 import { DEFAULT_QEMU, requireQemu } from '../environment.js';
-import { ExitCode, usageError } from '../errors.js';
+import { usageError } from '../errors.js';
 import { bootimagePackages, bootimagePlan, bootimageReason, makeTestImage, requireBootimage } from '../image/bootimage.js';
 import { executableKind } from '../image/kind.js';
 import { isTestExecutable } from '../project/bootimage.js';
@@ -15,6 +15,7 @@ import { Accelerator } from '../qemu/accel.js';
 import { runKernel } from '../run/kernel.js';
 import { cargoKernelPlan, runId } from '../run/plan.js';
 import { renderReport } from '../report/terminal.js';
+import { decideOutcome } from '../verdict/outcome.js';
 
 /**
  * Cargo's target runner. Cargo calls it with every executable it would run for the target:
@@ -72,7 +73,7 @@ async function bootKernel(path: string, workspace: CargoWorkspace | undefined, p
     onLine: (_kernel, line) => process.stdout.write(`${line}\n`),
   });
   process.stdout.write(`${renderReport([result], chalk, { verbose: false })}\nArtifacts: ${plan.artifactsDir}\n`);
-  return result.status === 'pass' ? ExitCode.Passed : ExitCode.TestsFailed;
+  return decideOutcome([result]).exitCode;
 }
 
 /** Runs a host executable with the runner's stdio; its exit status, or 128 + the signal that ended it, as a shell gives. */

@@ -14,7 +14,7 @@ import { planKernels, type SelectionOptions } from '../run/plan.js';
 import { filterKernels, kernelId, parseShard, shardKernels } from '../run/select.js';
 import { runSuite } from '../run/suite.js';
 import { ResultCache } from '../run/cache.js';
-import { totals } from '../report/terminal.js';
+import { decideOutcome } from '../verdict/outcome.js';
 import { checkReporters, chosenReporters, writeReports } from '../report/index.js';
 import { progress } from '../report/progress.js';
 import { VERSION } from '../version.js';
@@ -97,7 +97,8 @@ export async function testCommand(options: TestOptions): Promise<ExitCodeValue> 
   status.done();
   if (bail) process.stderr.write(`--bail: stopped after ${kernelId(bail.failed)} failed; ${bail.notRun} kernel(s) not run or stopped\n`);
 
-  await writeReports(results, {
+  const outcome = decideOutcome(results, { bailed: bail !== undefined, signalExitCode: interruption.signal ? interruption.exitCode : undefined });
+  await writeReports(outcome, {
     reporters,
     outputFiles: options.outputFile,
     color: chalk,
@@ -108,11 +109,9 @@ export async function testCommand(options: TestOptions): Promise<ExitCodeValue> 
   });
   interruption.dispose();
   if (interruption.signal) {
-    process.stderr.write(`${interruption.signal}: ${plans.length - results.length} of ${plans.length} kernels were not started; exiting with ${interruption.exitCode}.\n`);
-    return interruption.exitCode;
+    process.stderr.write(`${interruption.signal}: ${plans.length - results.length} of ${plans.length} kernels were not started; exiting with ${outcome.exitCode}.\n`);
   }
-  const allPassed = totals(results).failed === 0 && results.every((kernel) => kernel.status === 'pass');
-  return allPassed && !bail ? ExitCode.Passed : ExitCode.TestsFailed;
+  return outcome.exitCode;
 }
 
 /**

@@ -2,7 +2,8 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import type { KernelResult, PanicInfo, TestResult } from '../model.js';
 import { countedTests, describePanic } from '../verdict/judge.js';
 import { kernelId } from '../run/select.js';
-import { closingLine, totals } from './terminal.js';
+import type { Outcome } from '../verdict/outcome.js';
+import { closingLine } from './terminal.js';
 import { printable } from './text.js';
 
 // GitHub Actions: workflow commands (`::error ...::`) that GitHub turns into annotations on
@@ -28,8 +29,8 @@ export function githubAnnotations(kernels: KernelResult[], repoRoot: string): st
 }
 
 /** The job summary: a results table, then each failing kernel with its reason, tests, serial tail and VGA screen. */
-export function githubSummary(kernels: KernelResult[]): string {
-  const out = [`## alloc-runner: ${closingLine(totals(kernels))}`, ''];
+export function githubSummary({ kernels, totals }: Outcome): string {
+  const out = [`## alloc-runner: ${closingLine(totals)}`, ''];
   out.push('| | Kernel | Tests | Passed | Failed | Skipped | Time | Result |', '|---|---|--:|--:|--:|--:|--:|---|');
   for (const kernel of kernels) {
     const tests = countedTests(kernel);

@@ -2,10 +2,10 @@ import { appendFileSync, closeSync, fstatSync, openSync, readSync } from 'node:f
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { ChalkInstance } from 'chalk';
-import type { KernelResult } from '../model.js';
+import type { Outcome } from '../verdict/outcome.js';
 import type { Shard } from '../run/select.js';
 import { usageError } from '../errors.js';
-import { closingLine, renderReport, totals } from './terminal.js';
+import { closingLine, renderReport } from './terminal.js';
 import { jsonReport } from './json.js';
 import { tapReport } from './tap.js';
 import { junitReport } from './junit.js';
@@ -52,10 +52,11 @@ export function checkReporters(reporters: string[], outputFiles: string[]): Map<
   return files;
 }
 
-export async function writeReports(kernels: KernelResult[], settings: ReportSettings): Promise<void> {
+/** Every chosen reporter renders the one outcome. */
+export async function writeReports(outcome: Outcome, settings: ReportSettings): Promise<void> {
   const files = checkReporters(settings.reporters, settings.outputFiles);
   for (const name of settings.reporters as ReporterName[]) {
-    const text = render(name, kernels, settings);
+    const text = render(name, outcome, settings);
     const file = files.get(name);
     if (file) {
       await mkdir(dirname(file), { recursive: true });
@@ -64,20 +65,21 @@ export async function writeReports(kernels: KernelResult[], settings: ReportSett
       process.stdout.write(text);
     }
     // The job summary is a file GitHub names; appended, as other steps write to it too.
-    if (name === 'github' && process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, githubSummary(kernels));
+    if (name === 'github' && process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, githubSummary(outcome));
   }
 }
 
-function render(name: ReporterName, kernels: KernelResult[], settings: ReportSettings): string {
+function render(name: ReporterName, outcome: Outcome, settings: ReportSettings): string {
+  const { kernels } = outcome;
   switch (name) {
     case 'default': {
       const { color } = settings;
       const body = renderReport(kernels, color, { verbose: settings.verbose });
       const artifacts = settings.artifactsRoot ? `\n\nArtifacts: ${settings.artifactsRoot}` : '';
-      return `${body}${artifacts}\n${closingLine(totals(kernels))}\n`;
+      return `${body}${artifacts}\n${closingLine(outcome.totals)}\n`;
     }
     case 'json':
-      return `${JSON.stringify(jsonReport(kernels, settings.version, settings.shard), null, 2)}\n`;
+      return `${JSON.stringify(jsonReport(outcome, settings.version, settings.shard), null, 2)}\n`;
     case 'tap':
       return tapReport(kernels);
     case 'junit':
@@ -85,7 +87,7 @@ function render(name: ReporterName, kernels: KernelResult[], settings: ReportSet
     case 'github':
       return githubAnnotations(kernels, resolve(process.env.GITHUB_WORKSPACE ?? process.cwd()));
     case 'quiet':
-      return quietReport(kernels, settings.color);
+      return quietReport(outcome, settings.color);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { KernelResult } from '../model.js';
 import type { Shard } from '../run/select.js';
-import { totals, type Totals } from './terminal.js';
+import type { Outcome, Totals } from '../verdict/outcome.js';
 
 /**
  * Bumped whenever a field changes meaning or goes away; new fields may appear without a bump.
@@ -18,12 +18,12 @@ export interface JsonReport {
   kernels: Array<Omit<KernelResult, 'screen'>>;
 }
 
-export function jsonReport(kernels: KernelResult[], version: string, shard?: Shard): JsonReport {
+export function jsonReport({ kernels, totals }: Outcome, version: string, shard?: Shard): JsonReport {
   return {
     schemaVersion: JSON_SCHEMA_VERSION,
     tool: { name: 'alloc-runner', version },
     ...(shard ? { shard } : {}),
-    totals: totals(kernels),
+    totals,
     kernels: kernels.map(({ screen: _screen, ...kernel }) => kernel),
   };
 }

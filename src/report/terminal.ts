@@ -1,25 +1,8 @@
 import type { ChalkInstance } from 'chalk';
 import type { KernelResult, TestResult } from '../model.js';
 import { screenAnsi } from '../capture/vga.js';
-import { countedTests, describePanic } from '../verdict/judge.js';
-
-export interface Totals {
-  passed: number;
-  failed: number;
-  skipped: number;
-}
-
-export function totals(kernels: KernelResult[]): Totals {
-  const sum: Totals = { passed: 0, failed: 0, skipped: 0 };
-  for (const kernel of kernels) {
-    for (const test of countedTests(kernel)) {
-      if (test.status === 'fail') sum.failed++;
-      else if (test.status === 'skip') sum.skipped++;
-      else sum.passed++;
-    }
-  }
-  return sum;
-}
+import { describePanic } from '../verdict/judge.js';
+import type { Totals } from '../verdict/outcome.js';
 
 /** The closing line every run ends with: `N passed, N failed` (and skipped where any). */
 export function closingLine({ passed, failed, skipped }: Totals): string {

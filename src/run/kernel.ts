@@ -9,6 +9,7 @@ import type { BootOverrides } from '../qemu/args.js';
 import { screenText } from '../capture/vga.js';
 import { SerialParser } from '../parse/serial.js';
 import { judge } from '../verdict/judge.js';
+import { withExpectedFailures } from '../verdict/expected-failure.js';
 
 /** One kernel to boot, with everything decided about it. */
 export interface KernelPlan {
@@ -100,7 +101,7 @@ export async function runKernel(plan: KernelPlan, settings: RunSettings): Promis
     status: verdict.status,
     reason: verdict.reason,
     exitStatus: booted.ending.kind === 'exited' ? booted.ending.status : undefined,
-    tests: serial.tests,
+    tests: withExpectedFailures(serial.tests, plan.config, verdict.status),
     plannedTests: serial.plannedTests,
     serialFormat: serial.format,
     panic: serial.panic,

@@ -1,6 +1,7 @@
 // Shared by the end-to-end tests: they build real kernels with cargo and boot them in real QEMU.
 import { execSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { cpSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -8,8 +9,8 @@ export const CLI = resolve(ROOT, 'bin', 'alloc-runner.js');
 export const FIXTURES = resolve(ROOT, 'fixtures');
 
 /** Runs the built CLI as a user would, without colours. */
-export function alloc(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
-  return execa('node', [CLI, ...args], {
+export function alloc(args: string[], options: { cwd?: string; env?: Record<string, string>; nodeOptions?: string[] } = {}) {
+  return execa('node', [...(options.nodeOptions ?? []), CLI, ...args], {
     cwd: options.cwd ?? ROOT,
     env: { NO_COLOR: '1', ...options.env },
     reject: false,
@@ -26,4 +27,19 @@ export function qemuProcessesWith(needle: string): string[] {
   } catch {
     return []; // pgrep exits 1 when nothing matches
   }
+}
+
+/**
+ * A copy of the fixtures workspace in `dest`/fixtures (and the linker script its build
+ * script finds at ../../targets), for tests that change a manifest or a kernel's source.
+ * Returns the copy's fixtures folder.
+ */
+export function copyFixtures(dest: string): string {
+  const fixtures = join(dest, 'fixtures');
+  mkdirSync(fixtures, { recursive: true });
+  for (const part of ['kernel', 'bump_allocator', 'misbehaving', 'Cargo.toml', 'Cargo.lock', '.cargo']) {
+    cpSync(join(FIXTURES, part), join(fixtures, part), { recursive: true, filter: (source) => !source.endsWith('/target') });
+  }
+  cpSync(join(ROOT, 'targets', 'kernel.ld'), join(dest, 'targets', 'kernel.ld'));
+  return fixtures;
 }

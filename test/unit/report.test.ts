@@ -14,6 +14,7 @@ import { jsonReport } from '../../src/report/json.js';
 import { chosenReporters } from '../../src/report/index.js';
 import { printable } from '../../src/report/text.js';
 import { mergeKernels, missingShards } from '../../src/commands/merge.js';
+import { decideOutcome } from '../../src/verdict/outcome.js';
 
 const test = (number: number, name: string, status: TestResult['status'], extra: Partial<TestResult> = {}): TestResult => ({
   number,
@@ -194,7 +195,7 @@ describe('the github reporter', () => {
   });
 
   it('summarises the run in Markdown with a table and the screens of failing kernels', () => {
-    const summary = githubSummary(all);
+    const summary = githubSummary(decideOutcome(all));
     expect(summary).toContain('## alloc-runner: 3 passed, 3 failed, 1 skipped');
     expect(summary).toContain('| ✅ | kernel/heap_basics | 3 | 2 | 0 | 1 | 1.50 s | pass |');
     expect(summary).toContain('| ❌ | misbehaving/hang | 1 | 0 | 1 | 0 | 1.50 s | hang: no exit within 3 s; QEMU was killed |');
@@ -207,10 +208,10 @@ describe('the github reporter', () => {
 describe('the quiet reporter', () => {
   const plain = new Chalk({ level: 0 });
   it('prints one line when everything passed', () => {
-    expect(quietReport([passing, { ...passing, name: 'other', cached: true }], plain)).toBe('alloc-runner: 4 passed, 0 failed, 2 skipped (2 kernels, 1 cached)\n');
+    expect(quietReport(decideOutcome([passing, { ...passing, name: 'other', cached: true }]), plain)).toBe('alloc-runner: 4 passed, 0 failed, 2 skipped (2 kernels, 1 cached)\n');
   });
   it('prints only the failing kernels, then the line', () => {
-    const out = quietReport([passing, panicked], plain);
+    const out = quietReport(decideOutcome([passing, panicked]), plain);
     expect(out).not.toContain('heap_basics');
     expect(out).toContain('misbehaving panic');
     expect(out).toContain('arithmetic_is_broken');
@@ -221,18 +222,18 @@ describe('the quiet reporter', () => {
 describe('the json report', () => {
   const validate = new Ajv({ allErrors: true }).compile(schema);
   it('matches its documented schema, shard included', () => {
-    const report = jsonReport(all, '0.1.0', { index: 1, count: 2 });
+    const report = jsonReport(decideOutcome(all), '0.1.0', { index: 1, count: 2 });
     expect(validate(JSON.parse(JSON.stringify(report))), JSON.stringify(validate.errors)).toBe(true);
   });
   it('is rejected by the schema when a field is not documented', () => {
-    const report = JSON.parse(JSON.stringify(jsonReport([passing], '0.1.0')));
+    const report = JSON.parse(JSON.stringify(jsonReport(decideOutcome([passing]), '0.1.0')));
     report.kernels[0].surprise = 1;
     expect(validate(report)).toBe(false);
   });
 });
 
 describe('merging shard reports', () => {
-  const report = (kernels: KernelResult[], index: number, count = 3) => jsonReport(kernels, '0.1.0', { index, count });
+  const report = (kernels: KernelResult[], index: number, count = 3) => jsonReport(decideOutcome(kernels), '0.1.0', { index, count });
   it('takes every kernel once, sorted by package/name', () => {
     const merged = mergeKernels([
       { file: 'b.json', report: report([panicked, hung], 2) },
