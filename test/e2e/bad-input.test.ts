@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { alloc } from './helpers.js';
+import { alloc, pathWith } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bad-input-'));
 
@@ -29,7 +29,8 @@ function project(name: string, metadata: string): string {
 
 describe('a missing or unfit environment (exit 4)', () => {
   it('no cargo on PATH: says how to install Rust', async () => {
-    const result = await alloc(['test'], { env: { PATH: '/usr/bin:/bin' } });
+    // node to run alloc-runner, QEMU for the check that comes first; nothing else.
+    const result = await alloc(['test'], { env: { PATH: pathWith('node', 'qemu-system-x86_64') } });
     expect(result.exitCode, result.all).toBe(4);
     expect(result.stderr).toContain('cargo was not found on PATH. Install Rust with rustup (https://rustup.rs)');
   });

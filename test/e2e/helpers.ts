@@ -1,6 +1,7 @@
 // Shared by the end-to-end tests: they build real kernels with cargo and boot them in real QEMU.
 import { execSync } from 'node:child_process';
-import { cpSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 
@@ -42,4 +43,17 @@ export function copyFixtures(dest: string): string {
   }
   cpSync(join(ROOT, 'targets', 'kernel.ld'), join(dest, 'targets', 'kernel.ld'));
   return fixtures;
+}
+
+/**
+ * A PATH holding only these programs (symlinks in a fresh folder), so that a test of a
+ * missing program does not depend on what else the machine has in /usr/bin.
+ */
+export function pathWith(...programs: string[]): string {
+  const bin = mkdtempSync(join(tmpdir(), 'path-'));
+  for (const program of programs) {
+    const found = execSync(`command -v ${program}`, { encoding: 'utf8', shell: '/bin/sh' }).trim();
+    symlinkSync(found, join(bin, program));
+  }
+  return bin;
 }
