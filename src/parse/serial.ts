@@ -10,6 +10,8 @@ import { PanicCollector, panicReason } from './panic.js';
 
 /** The runner's VGA handshake marker (the README, "What a kernel speaks"): not part of any test. */
 export const HANDSHAKE_LINE = '# alloc-runner: screen ready';
+/** What the bundled kernel prints once the runner answered the handshake: not part of any test either. */
+const HANDSHAKE_ANSWERED_LINE = '# alloc-runner: handshake answered';
 
 export type SerialParserOptions = Partial<ParseLimits>;
 
@@ -69,7 +71,7 @@ export class SerialParser {
     if (this.#report) return;
     this.#lineNumber += 1;
     const text = line.trimEnd();
-    if (text.trim() === HANDSHAKE_LINE) return;
+    if (text.trim() === HANDSHAKE_LINE || text.trim() === HANDSHAKE_ANSWERED_LINE) return;
     const ktap = parseKtapLine(text);
     const blogOs = parseBlogOsLine(text);
     const panic = PanicCollector.start(text.trimStart(), this.#limits.maxPanicLines);

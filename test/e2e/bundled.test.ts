@@ -47,6 +47,13 @@ describe('alloc-runner test --features global_alloc on the bundled kernel', () =
     }
     expect(report.kernels.some((kernel) => kernel.screenText!.includes('Allocator works!'))).toBe(true);
   });
+
+  it('answers every kernel\'s screen handshake: the kernel logs the reply instead of waiting 2 s for it', () => {
+    for (const kernel of report.kernels) {
+      const log = readFileSync(kernel.artifacts.serialLog, 'utf8');
+      expect(log, kernel.name).toContain('# alloc-runner: screen ready\n# alloc-runner: handshake answered\n');
+    }
+  });
 });
 
 describe('alloc-runner test without global_alloc', () => {

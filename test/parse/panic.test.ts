@@ -79,4 +79,9 @@ describe('panics', () => {
     const report = parse(lines('# panicked at a.rs:1:1:', '# alloc-runner: screen ready', '# msg'));
     expect(report.panic?.message).toBe('msg');
   });
+
+  it('keeps both handshake lines out of the message of a panic that ends the kernel', () => {
+    const report = parse(lines('panicked at src/main.rs:3:4:', 'boom', '# alloc-runner: screen ready', '# alloc-runner: handshake answered'));
+    expect(report.panic?.message).toBe('boom');
+  });
 });
