@@ -8,7 +8,7 @@ import { HANDSHAKE_LINE } from '../parse/serial.js';
 import { decodeVgaBuffer, VGA_BUFFER_ADDRESS, VGA_BUFFER_BYTES, type VgaScreen } from '../capture/vga.js';
 import { qemuArgs, type BootOverrides } from './args.js';
 import { QmpClient } from './qmp.js';
-import { startQemu, type QemuExit } from './process.js';
+import { interruptedAsItEnded, startQemu, type QemuExit } from './process.js';
 import { makePrivateDir, QMP_SOCKET_NAME, removePrivateDir } from './private-dir.js';
 import { CappedLog } from '../capture/serial-log.js';
 
@@ -111,7 +111,7 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
   const qmpServer = createServer();
   qmpServer.listen(qmpSocket);
   await once(qmpServer, 'listening');
-  const { child: qemu, exited: exit } = startQemu(options.qemu, args);
+  const { child: qemu, exited: exit, kill: killQemu } = startQemu(options.qemu, args);
 
   let stderr = '';
   qemu.stderr.setEncoding('utf8');
@@ -168,7 +168,7 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
         void qmp?.execute('query-status').then((status) => {
           if ((status as { status?: string }).status !== 'internal-error') return;
           guestEnding = { kind: 'kvm-failed', message: 'KVM stopped the guest with an internal error' };
-          void takeScreen().then(() => qemu.kill('SIGKILL'));
+          void takeScreen().then(killQemu);
         }, () => {});
         return;
       }
@@ -196,11 +196,11 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
       void (async () => {
         await qmp?.execute('stop').catch(() => {});
         await takeScreen();
-        qemu.kill('SIGKILL');
+        killQemu();
       })();
     }, Math.min(options.timeoutSeconds * 1000, MAX_TIMER_MS));
   } catch (error) {
-    qemu.kill('SIGKILL');
+    killQemu();
     startFailure = (error as Error).message;
   }
 
@@ -218,7 +218,7 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
     result.ending = { kind: 'kvm-failed', message: `${guestEnding.message}: ${kvmErrorLine(result.qemuStderr)}` };
   } else if (guestEnding) {
     result.ending = guestEnding;
-  } else if (outcome.interrupted) {
+  } else if (await interruptedAsItEnded(outcome)) {
     result.ending = { kind: 'interrupted' };
   } else if (outcome.spawnError) {
     result.ending = { kind: 'qemu-failed', message: `${options.qemu} could not be started: ${outcome.spawnError.message}` };
