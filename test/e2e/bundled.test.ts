@@ -67,3 +67,19 @@ describe('alloc-runner test without global_alloc', () => {
     expect(report.kernels[0]!.tests.every((test) => test.diagnostics.every((line) => !line.startsWith('heap: ')))).toBe(true);
   });
 });
+
+describe('alloc-runner test on a CPU without long mode', () => {
+  it('fails the kernel with the boot stub\'s reason on serial and on the screen, instead of a silent triple fault', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'no-long-mode-')), 'report.json');
+    const run = await alloc(['test', '--qemu-arg', '-cpu', '--qemu-arg', 'qemu64,-lm', '--reporter', 'default', '--reporter', 'json', '--output-file', `json=${out}`]);
+    expect(run.exitCode, run.all).toBe(1);
+    const message = 'Boot failed: this CPU has no 64-bit long mode (CPUID 0x80000001 EDX bit 29)';
+    expect(run.stdout).toMatch(/^FAIL {2}kernel no_alloc /m);
+    expect(run.stdout).toContain(`| ${message}`);
+    const [kernel] = (JSON.parse(readFileSync(out, 'utf8')) as JsonReport).kernels;
+    expect(kernel).toMatchObject({ name: 'no_alloc', status: 'fail', exitStatus: 35, reason: 'the kernel reported failure (exit status 35)' });
+    expect(kernel!.lastSerialLines).toContain(message);
+    // The stub speaks the screen handshake too, so the screen was read before the exit.
+    expect(kernel!.screenText).toContain(message);
+  });
+});

@@ -55,6 +55,13 @@ describe('misbehaving kernels', () => {
     expect(panic.reason).toMatch(/panicked at .*panic\.rs:\d+:\d+: .*arithmetic is broken/);
   });
 
+  it('calls a stack overflow a crash (the guard page below the boot stack), never a pass', () => {
+    const overflow = kernel('stack_overflow');
+    expect(overflow.status).toBe('crash');
+    expect(overflow.reason).toMatch(/triple fault/);
+    expect(overflow.lastSerialLines).toEqual(['KTAP version 1', '1..1']);
+  });
+
   it('fails a kernel that exits with success after a not ok line', () => {
     const liar = kernel('not_ok_success');
     expect(liar.exitStatus).toBe(33);
