@@ -81,5 +81,6 @@ describe('alloc-runner test on a CPU without long mode', () => {
     expect(kernel!.lastSerialLines).toContain(message);
     // The stub speaks the screen handshake too, so the screen was read before the exit.
     expect(kernel!.screenText).toContain(message);
+    expect(readFileSync(kernel!.artifacts.serialLog, 'utf8')).toBe(`${message}\n# alloc-runner: screen ready\n# alloc-runner: handshake answered\n`);
   });
 });
