@@ -36,7 +36,7 @@ export function githubSummary({ kernels, totals }: Outcome): string {
     const tests = countedTests(kernel);
     const count = (...statuses: TestResult['status'][]) => tests.filter((test) => statuses.includes(test.status)).length;
     const time = kernel.cached ? 'cached' : `${(kernel.durationMs / 1000).toFixed(2)} s`;
-    const result = kernel.status === 'pass' ? 'pass' : `${kernel.status}: ${kernel.reason?.split('\n')[0] ?? ''}`;
+    const result = kernel.status === 'pass' ? 'pass' : `${kernel.status}: ${kernel.reason ?? 'unknown reason'}`;
     out.push(
       `| ${kernel.status === 'pass' ? '✅' : '❌'} | ${cell(kernelId(kernel))} | ${tests.length} | ${count('pass', 'xfail')} | ${count('fail')} | ${count('skip')} | ${time} | ${cell(result)} |`,
     );
@@ -84,8 +84,9 @@ function annotation(title: string, message: string, where: Location | undefined)
 
 const panicText = (panic: PanicInfo) => `panicked at ${panic.file}:${panic.line}:${panic.column}:\n${panic.message}`;
 
-// The escapes of GitHub's workflow command parser (toolkit's command.ts).
-const data = (text: string) => printable(text).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+// The escapes of GitHub's workflow command parser (toolkit's command.ts); printable() has
+// already made a carriage return visible, so only line feeds are left to escape.
+const data = (text: string) => printable(text).replace(/%/g, '%25').replace(/\n/g, '%0A');
 const property = (text: string) => data(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
 /** Text for one table cell or list item: one line, no table breaks. */

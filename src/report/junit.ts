@@ -92,7 +92,7 @@ function testCase(test: TestResult, classname: string, kernel: KernelResult): st
       return details.length > 0 ? [`${open}>`, `      <system-out>${text(details.join('\n'))}</system-out>`, '    </testcase>'] : [`${open}/>`];
     case 'xfail':
       // JUnit knows no expected failure: it passed, and says why it failed as it should.
-      return [`${open}>`, `      <system-out>${text([`expected failure: ${test.reason ?? ''}`, ...details].join('\n'))}</system-out>`, '    </testcase>'];
+      return [`${open}>`, `      <system-out>${text([`expected failure${test.reason ? `: ${test.reason}` : ''}`, ...details].join('\n'))}</system-out>`, '    </testcase>'];
     case 'skip':
       return [`${open}>`, `      <skipped${attributes({ message: oneLine(test.reason ?? 'skipped') })}/>`, '    </testcase>'];
     case 'fail': {

@@ -104,9 +104,88 @@ describe('verdicts', () => {
     );
   });
 
+  describe('names every way a kernel can end', () => {
+    const panic = { file: 'src/main.rs', line: 9, column: 1, message: 'boom\nsecond line' };
+    const withPanic = serial([test(1, 'pass')], { panic });
+    const ending = (kind: Evidence['ending'], report = serial([test(1, 'pass')])) => judge({ ...exited(33, report), ending: kind }, DEFAULT_CONFIG);
+    it('QEMU failures are errors of the run', () => {
+      expect(ending({ kind: 'qemu-failed', message: 'no such file' })).toEqual({ status: 'error', reason: 'QEMU could not run the kernel: no such file' });
+      expect(ending({ kind: 'kvm-failed', message: 'KVM stopped the guest' })).toEqual({ status: 'error', reason: 'KVM stopped the guest; run with --accel tcg' });
+    });
+    it('a hang, a reset, a reboot loop and a guest shutdown, with the panic that came before', () => {
+      expect(ending({ kind: 'timeout', seconds: 5 }, withPanic)).toEqual({ status: 'hang', reason: 'no exit within 5 s: panicked at src/main.rs:9:1: boom; QEMU was killed' });
+      expect(ending({ kind: 'reset' }, withPanic)).toEqual({
+        status: 'crash',
+        reason: 'the machine reset (a triple fault, or a reboot) instead of exiting through isa-debug-exit: panicked at src/main.rs:9:1: boom',
+      });
+      expect(ending({ kind: 'reboot-loop', resets: 10 })).toEqual({
+        status: 'crash',
+        reason: 'the machine kept rebooting (10 resets; the QEMU arguments allow reboots) instead of exiting through isa-debug-exit',
+      });
+      expect(ending({ kind: 'shutdown', reason: 'guest-shutdown' })).toEqual({ status: 'crash', reason: 'the guest shut the machine down (guest-shutdown) instead of exiting through isa-debug-exit' });
+      expect(ending({ kind: 'interrupted' })).toEqual({ status: 'interrupted', reason: 'alloc-runner was interrupted while the kernel ran; QEMU was stopped' });
+      expect(ending({ kind: 'exited', status: 0 })).toEqual({ status: 'crash', reason: 'QEMU exited with status 0: under -no-reboot that is a triple fault or a reset' });
+    });
+    it('a panic inside a test names the hang too', () => {
+      const report = serial([test(1, 'pass'), test(2, 'fail', { panic: { ...panic, file: 'tests/t.rs' } })]);
+      expect(ending({ kind: 'timeout', seconds: 1 }, report).reason).toBe('no exit within 1 s: panicked at tests/t.rs:9:1: boom; QEMU was killed');
+    });
+    it('an even exit status is no isa-debug-exit value', () => {
+      expect(judge(exited(2), DEFAULT_CONFIG)).toEqual({ status: 'fail', reason: 'exit status 2, expected 33' });
+      expect(judge(exited(1), DEFAULT_CONFIG).reason).toBe('exit status 1 (isa-debug-exit value 0x0), expected 33');
+      expect(judge(exited(255), DEFAULT_CONFIG).reason).toBe('exit status 255 (isa-debug-exit value 0x7f), expected 33');
+    });
+  });
+
+  it('names every failed test, and every problem at once', () => {
+    const report = serial([test(1, 'fail'), test(2, 'pass'), test(3, 'fail')], { plannedTests: 4, problems: ['line 7: duplicate test number 1'] });
+    expect(judge(exited(33, report), DEFAULT_CONFIG)).toEqual({
+      status: 'fail',
+      reason: 'the kernel exited with success, but tests failed: 1 t1, 3 t3; the kernel planned 4 tests but reported 3; line 7: duplicate test number 1',
+    });
+  });
+
+  it('fails a success after a panic, outside a test or in a test reported ok', () => {
+    const panic = { file: 'src/lib.rs', line: 1, column: 2, message: 'late' };
+    expect(judge(exited(33, serial([test(1, 'pass')], { panic })), DEFAULT_CONFIG).reason).toBe('the kernel exited with success after a panic: panicked at src/lib.rs:1:2: late');
+    const nested = serial([test(1, 'pass', { subtests: [test(1, 'pass', { panic })] })]);
+    expect(judge(exited(33, nested), DEFAULT_CONFIG).reason).toBe('test 1 t1 was reported ok after a panic: panicked at src/lib.rs:1:2: late');
+    // A failed test's panic is its failure, not a second problem.
+    expect(judge(exited(33, serial([test(1, 'fail', { panic })])), DEFAULT_CONFIG).reason).toBe('the kernel exited with success, but a test failed: 1 t1');
+  });
+
+  it('does not ask the tests of a kernel configured to fail to pass, but still checks its screen and patterns', () => {
+    const shouldFail = { ...DEFAULT_CONFIG, exitStatus: 35, vgaContains: ['FAILED'] };
+    const report = serial([test(1, 'fail')], { plannedTests: 3 });
+    expect(judge(exited(35, report, { screenText: 'FAILED here' }), shouldFail)).toEqual({ status: 'pass' });
+    expect(judge(exited(35, report, { screenText: 'ok', unmatchedPatterns: ['x'] }), shouldFail)).toEqual({
+      status: 'fail',
+      reason: 'the VGA screen should contain "FAILED" but shows:\n    | ok; no serial line matched /x/',
+    });
+    expect(judge(exited(33, report), shouldFail)).toEqual({ status: 'fail', reason: 'exit status 33 (isa-debug-exit value 0x10), expected 35' });
+  });
+
+  it('shows the whole screen, or says it is blank, when vga-excludes matched', () => {
+    const config = { ...DEFAULT_CONFIG, vgaExcludes: ['PANIC'] };
+    expect(judge(exited(33, undefined, { screenText: 'ok\nPANIC at x' }), config).reason).toBe('the VGA screen should not contain "PANIC" but shows:\n    | ok\n    | PANIC at x');
+    expect(judge(exited(33, undefined, { screenText: 'all fine' }), config)).toEqual({ status: 'pass' });
+    expect(judge(exited(33, undefined, { screenText: '' }), { ...DEFAULT_CONFIG, vgaContains: ['x'] }).reason).toBe('the VGA screen should contain "x" but shows:\n    | (blank screen)');
+    expect(judge(exited(33, undefined, { screenText: undefined }), { ...DEFAULT_CONFIG, vgaContains: ['x'] }).reason).toBe('VGA expectations are set but the screen could not be read: unknown reason');
+  });
+
   it('counts a kernel that failed beyond its tests as one more failed test', () => {
     const counted = countedTests({ name: 'k', status: 'hang', reason: 'no exit', tests: [test(1, 'pass')] });
     expect(counted.map((t) => t.status)).toEqual(['pass', 'fail']);
     expect(countedTests({ name: 'k', status: 'fail', tests: [test(1, 'fail')] })).toHaveLength(1);
+    expect(countedTests({ name: 'k', status: 'crash', reason: 'reset', tests: [test(1, 'pass'), test(2, 'skip')] })[2]).toEqual({
+      number: 3,
+      name: 'k (kernel)',
+      status: 'fail',
+      reason: 'reset',
+      diagnostics: [],
+      subtests: [],
+    });
+    const passed = [test(1, 'pass')];
+    expect(countedTests({ name: 'k', status: 'pass', tests: passed })).toBe(passed);
   });
 });

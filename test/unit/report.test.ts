@@ -171,6 +171,106 @@ describe('the junit reporter', () => {
     expect(kernelCase.error?.type).toBe('interrupted');
   });
 
+  it('writes every kind of test and kernel as the JUnit schema has them', () => {
+    const a = kernel('a', {
+      cached: true,
+      exitStatus: 33,
+      accelerator: 'tcg',
+      tests: [test(1, 'p', 'pass', { diagnostics: ['d1'], subtests: [test(1, 's', 'pass')] }), test(2, 'x', 'xfail'), test(3, 'k', 'skip'), test(4, 'q', 'pass')],
+    });
+    const b = kernel('b', { package: undefined, status: 'fail', durationMs: 250, lastSerialLines: [], tests: [test(1, 'f', 'fail'), test(2, 'g', 'fail', { reason: 'r\nr2', diagnostics: ['dg'] })] });
+    const c = kernel('c', { status: 'crash', reason: 'reset', panic: { file: 'a.rs', line: 1, column: 2, message: 'm' }, screenText: 'S', tests: [test(1, 'ok', 'pass')] });
+    const d = kernel('d', { status: 'hang', reason: undefined, lastSerialLines: [], noScreenReason: 'none read' });
+    expect(junitReport([a, b, c, d])).toBe(`<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="alloc-runner" tests="9" failures="4" errors="0" skipped="1" time="4.750">
+  <testsuite name="kernel/a" tests="4" failures="0" errors="0" skipped="1" time="1.500">
+    <properties>
+      <property name="status" value="pass"/>
+      <property name="image" value="/target/a"/>
+      <property name="exitStatus" value="33"/>
+      <property name="accelerator" value="tcg"/>
+      <property name="artifacts" value="/artifacts/a"/>
+      <property name="cached" value="true"/>
+    </properties>
+    <testcase name="p" classname="kernel/a">
+      <system-out>d1
+subtest 1 s: pass</system-out>
+    </testcase>
+    <testcase name="x" classname="kernel/a">
+      <system-out>expected failure</system-out>
+    </testcase>
+    <testcase name="k" classname="kernel/a">
+      <skipped message="skipped"/>
+    </testcase>
+    <testcase name="q" classname="kernel/a"/>
+    <system-out>KTAP version 1
+ok 1 a</system-out>
+  </testsuite>
+  <testsuite name="b" tests="2" failures="2" errors="0" skipped="0" time="0.250">
+    <properties>
+      <property name="status" value="fail"/>
+      <property name="image" value="/target/b"/>
+      <property name="artifacts" value="/artifacts/b"/>
+    </properties>
+    <testcase name="f" classname="b">
+      <failure message="failed" type="fail"></failure>
+    </testcase>
+    <testcase name="g" classname="b">
+      <failure message="r" type="fail">dg</failure>
+    </testcase>
+    <system-out></system-out>
+  </testsuite>
+  <testsuite name="kernel/c" tests="2" failures="1" errors="0" skipped="0" time="1.500">
+    <properties>
+      <property name="status" value="crash"/>
+      <property name="image" value="/target/c"/>
+      <property name="artifacts" value="/artifacts/c"/>
+    </properties>
+    <testcase name="ok" classname="kernel/c"/>
+    <testcase name="c (kernel)" classname="kernel/c" time="1.500">
+      <failure message="reset" type="crash">crash: reset
+
+panicked at a.rs:1:2: m
+
+last serial lines:
+KTAP version 1
+ok 1 a
+
+VGA screen:
+S
+
+artifacts: /artifacts/c</failure>
+    </testcase>
+    <system-out>KTAP version 1
+ok 1 a</system-out>
+  </testsuite>
+  <testsuite name="kernel/d" tests="1" failures="1" errors="0" skipped="0" time="1.500">
+    <properties>
+      <property name="status" value="hang"/>
+      <property name="image" value="/target/d"/>
+      <property name="artifacts" value="/artifacts/d"/>
+    </properties>
+    <testcase name="d (kernel)" classname="kernel/d" time="1.500">
+      <failure message="unknown reason" type="hang">hang: unknown reason
+
+VGA screen: none (none read)
+
+artifacts: /artifacts/d</failure>
+    </testcase>
+    <system-out></system-out>
+  </testsuite>
+</testsuites>
+`);
+  });
+
+  it('puts line breaks and tabs of attributes as character references', () => {
+    const xml = junitReport([kernel('k', { status: 'fail', tests: [test(1, 'a\tb', 'skip', { reason: 'one\ttwo' })], image: '/x\ny' })]);
+    expect(xml).toContain('<testcase name="a&#9;b" classname="kernel/k">');
+    expect(xml).toContain('<skipped message="one&#9;two"/>');
+    expect(xml).toContain('<property name="image" value="/x&#10;y"/>');
+    expect(junitReport([passing], { serialLog: () => 'a\r\nb\rc' })).toContain('<system-out>a\nb\\x0dc</system-out>');
+  });
+
   it('shows the serial log it is given as system-out', () => {
     const withLog = parser.parse(junitReport([passing], { serialLog: () => 'whole\nlog' })) as typeof doc;
     expect(withLog.testsuites.testsuite[0]!['system-out']).toBe('whole\nlog');
@@ -202,6 +302,82 @@ describe('the github reporter', () => {
     // The screen holds ``` and |: the fence is longer, the table untouched.
     expect(summary).toContain('VGA screen:\n\n````text\nHello | ``` world\n````');
     expect(summary).not.toContain('Allocator works!');
+  });
+});
+
+describe('the github reporter, whole', () => {
+  const odd = kernel('odd|name', {
+    status: 'fail',
+    reason: 'two\nlines',
+    panic: { file: 'src/main.rs', line: 1, column: 2, message: 'kp' },
+    tests: [
+      test(1, 'a', 'fail', { reason: 'why' }),
+      test(2, 'p', 'pass', { subtests: [test(1, 's', 'fail')] }),
+      test(3, 'q', 'fail', { panic: { file: '/rustc/x.rs', line: 3, column: 4, message: 'm' } }),
+    ],
+    lastSerialLines: [],
+    screenText: '',
+  });
+  const cached = kernel('c', { cached: true, package: undefined });
+  const silent = kernel('n', { status: 'crash', reason: undefined, lastSerialLines: [] });
+
+  it('writes the summary table and a section per failing kernel, nested failures included', () => {
+    expect(githubSummary(decideOutcome([odd, cached, silent]))).toBe(
+      [
+        '## alloc-runner: 1 passed, 3 failed',
+        '',
+        '| | Kernel | Tests | Passed | Failed | Skipped | Time | Result |',
+        '|---|---|--:|--:|--:|--:|--:|---|',
+        '| ❌ | kernel/odd\\|name | 3 | 1 | 2 | 0 | 1.50 s | fail: two |',
+        '| ✅ | c | 0 | 0 | 0 | 0 | cached | pass |',
+        '| ❌ | kernel/n | 1 | 0 | 1 | 0 | 1.50 s | crash: unknown reason |',
+        '',
+        '### ❌ kernel/odd\\|name: fail',
+        '',
+        '```text\ntwo\nlines\n```',
+        '',
+        'Failed tests:',
+        '',
+        '- 1 a: why',
+        '- 1 s',
+        '- 3 q: panicked at /rustc/x.rs:3:4: m',
+        '',
+        'VGA screen:\n\n```text\n(blank)\n```',
+        '',
+        'Artifacts: `/artifacts/odd\\|name`',
+        '',
+        '### ❌ kernel/n: crash',
+        '',
+        '```text\nunknown reason\n```',
+        '',
+        'VGA screen: none (not read)',
+        '',
+        'Artifacts: `/artifacts/n`',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('shows the last serial lines of a failing kernel, folded', () => {
+    expect(githubSummary(decideOutcome([hung]))).toContain('\n\n<details><summary>Last serial lines</summary>\n\n```text\nKTAP version 1\nspinning \\x1b[31m<forever> & \\x00 ]]>\n```\n\n</details>\n');
+  });
+
+  it('annotates every failed test, nested ones too, and the kernel that failed beyond them at its panic', () => {
+    expect(githubAnnotations([odd, cached, silent], '/repo')).toBe(
+      [
+        '::error title=kernel/odd|name%3A a failed::why',
+        '::error title=kernel/odd|name%3A s failed::failed; kernel fail: two%0Alines',
+        '::error title=kernel/odd|name%3A q failed::panicked at /rustc/x.rs:3:4:%0Am',
+        '::error file=fixtures/src/main.rs,line=1,col=2,title=kernel/odd|name%3A kernel fail::two%0Alines%0Apanicked at src/main.rs:1:2:%0Akp%0Aartifacts: /artifacts/odd|name',
+        '::error title=kernel/n%3A kernel crash::unknown reason%0Aartifacts: /artifacts/n',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('escapes what would end a workflow command or its properties', () => {
+    const tricky = kernel('k', { status: 'hang', reason: '100% done\r\nnext', package: 'a,b:c' });
+    expect(githubAnnotations([tricky], '/repo')).toBe('::error title=a%2Cb%3Ac/k%3A kernel hang::100%25 done\\x0d%0Anext%0Aartifacts: /artifacts/k\n');
   });
 });
 

@@ -1,0 +1,143 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Chalk } from 'chalk';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { KernelResult } from '../../src/model.js';
+import { checkReporters, writeReports, type ReportSettings } from '../../src/report/index.js';
+import { progress } from '../../src/report/progress.js';
+import { decideOutcome } from '../../src/verdict/outcome.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'reporters-'));
+const kernel = (name: string, extra: Partial<KernelResult> = {}): KernelResult => ({
+  name,
+  package: 'kernel',
+  image: `/target/${name}`,
+  status: 'pass',
+  tests: [{ number: 1, name: 'a', status: 'pass', diagnostics: [], subtests: [] }],
+  serialFormat: 'ktap',
+  lastSerialLines: ['ok 1 a'],
+  serialBytes: 7,
+  artifacts: { dir: join(dir, name), serialLog: join(dir, name, 'serial.log') },
+  durationMs: 1000,
+  qemuCommand: [],
+  ...extra,
+});
+const settings = (extra: Partial<ReportSettings>): ReportSettings => ({ reporters: ['default'], outputFiles: [], color: new Chalk({ level: 0 }), verbose: false, version: '9.9.9', ...extra });
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+});
+
+describe('choosing reporters and files', () => {
+  it('refuses an unknown reporter or a malformed --output-file with the usage code, naming the choices', () => {
+    expect(() => checkReporters(['junit', 'xml'], [])).toThrow(
+      expect.objectContaining({ exitCode: 2, message: '--reporter xml: unknown reporter; choose from default, json, tap, junit, github, quiet' }),
+    );
+    for (const bad of ['junit', 'junit=', '=x.xml', 'xml=x.xml']) {
+      expect(() => checkReporters([], [bad]), bad).toThrow(
+        expect.objectContaining({ exitCode: 2, message: `--output-file ${bad}: expected REPORTER=PATH with a reporter from default, json, tap, junit, github, quiet` }),
+      );
+    }
+  });
+
+  it('keeps an = inside the path and resolves the path', () => {
+    expect(checkReporters(['json'], ['json=out/a=b.json'])).toEqual(new Map([['json', join(process.cwd(), 'out/a=b.json')]]));
+  });
+});
+
+describe('writing reports', () => {
+  it('writes each reporter to its file (folders made) or to stdout', async () => {
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const json = join(dir, 'deep', 'er', 'report.json');
+    await writeReports(decideOutcome([kernel('k')]), settings({ reporters: ['default', 'json'], outputFiles: [`json=${json}`], artifactsRoot: '/runs/1', shard: { index: 1, count: 2 } }));
+    expect(stdout.mock.calls.map(([text]) => text)).toEqual(['PASS  kernel k (1 tests, 1.00 s)\n  ✓ 1 a\n\nArtifacts: /runs/1\n1 passed, 0 failed\n']);
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    expect(report).toMatchObject({ schemaVersion: 1, tool: { name: 'alloc-runner', version: '9.9.9' }, shard: { index: 1, count: 2 }, totals: { passed: 1, failed: 0, skipped: 0 } });
+    expect(readFileSync(json, 'utf8').endsWith('}\n')).toBe(true);
+  });
+
+  it('ends the default report without an artifacts line when there is no run folder (a merge)', async () => {
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    await writeReports(decideOutcome([kernel('k')]), settings({}));
+    expect(stdout.mock.calls[0]![0]).toBe('PASS  kernel k (1 tests, 1.00 s)\n  ✓ 1 a\n1 passed, 0 failed\n');
+  });
+
+  it('gives JUnit the serial log from its file, only its last MiB of a flood, and the last lines when the file is gone', async () => {
+    const small = kernel('small');
+    const big = kernel('big');
+    const gone = kernel('gone', { artifacts: { dir, serialLog: join(dir, 'no', 'such.log') }, lastSerialLines: ['only', 'these'] });
+    mkdirSync(small.artifacts.dir, { recursive: true });
+    mkdirSync(big.artifacts.dir, { recursive: true });
+    writeFileSync(small.artifacts.serialLog, 'whole small log');
+    writeFileSync(big.artifacts.serialLog, `${'a'.repeat(10)}${'b'.repeat(1024 * 1024)}`);
+    const file = join(dir, 'junit.xml');
+    await writeReports(decideOutcome([small, big, gone]), settings({ reporters: ['junit'], outputFiles: [`junit=${file}`] }));
+    const xml = readFileSync(file, 'utf8');
+    expect(xml).toContain('<system-out>whole small log</system-out>');
+    expect(xml).toContain(`<system-out>[alloc-runner: the first 10 bytes of ${big.artifacts.serialLog} are left out]\n${'b'.repeat(1024 * 1024)}</system-out>`);
+    expect(xml).toContain('<system-out>only\nthese</system-out>');
+  });
+
+  it('appends the GitHub job summary to the file GitHub names, and annotates relative to the workspace', async () => {
+    const summary = join(dir, 'summary.md');
+    writeFileSync(summary, 'earlier step\n');
+    vi.stubEnv('GITHUB_STEP_SUMMARY', summary);
+    vi.stubEnv('GITHUB_WORKSPACE', '/repo');
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const failing = kernel('f', { status: 'fail', reason: 'r', tests: [{ number: 1, name: 'a', status: 'fail', diagnostics: [], subtests: [], panic: { file: 'src/x.rs', line: 1, column: 1, message: 'm' } }], sourceRoot: '/repo/k' });
+    await writeReports(decideOutcome([failing]), settings({ reporters: ['github'] }));
+    expect(stdout.mock.calls[0]![0]).toBe('::error file=k/src/x.rs,line=1,col=1,title=kernel/f%3A a failed::panicked at src/x.rs:1:1:%0Am\n');
+    expect(readFileSync(summary, 'utf8')).toMatch(/^earlier step\n## alloc-runner: 0 passed, 1 failed\n/);
+  });
+
+  it('writes tap and quiet to stdout', async () => {
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    vi.stubEnv('GITHUB_STEP_SUMMARY', '');
+    await writeReports(decideOutcome([kernel('k')]), settings({ reporters: ['quiet', 'tap'] }));
+    expect(stdout.mock.calls[0]![0]).toBe('alloc-runner: 1 passed, 0 failed (1 kernel)\n');
+    expect(stdout.mock.calls[1]![0]).toContain('ok 1 kernel/k');
+  });
+});
+
+describe('the progress line', () => {
+  const stream = (isTTY: boolean, columns?: number) => {
+    const written: string[] = [];
+    return { written, stream: { isTTY, columns, write: (text: string) => written.push(text) } as unknown as NodeJS.WriteStream };
+  };
+
+  it('redraws one status line on a terminal, cut to its width, and prints log lines above it', () => {
+    vi.stubEnv('CI', '');
+    const { written, stream: tty } = stream(true, 30);
+    const bar = progress(3, tty);
+    bar.started('heap_basics');
+    bar.started('no_alloc');
+    bar.finished('heap_basics');
+    bar.log('a line');
+    bar.done();
+    expect(written).toEqual([
+      '\r\x1b[K', 'running 0/3 done: heap_basics',
+      '\r\x1b[K', 'running 0/3 done: heap_basics',
+      '\r\x1b[K', 'running 1/3 done: no_alloc',
+      '\r\x1b[K', 'a line\n', '\r\x1b[K', 'running 1/3 done: no_alloc',
+      '\r\x1b[K',
+    ]);
+    const wide = stream(true);
+    progress(1, wide.stream).finished('x');
+    expect(wide.written.at(-1)).toBe('running 1/1 done');
+  });
+
+  it('draws nothing without a terminal or in CI, but still prints log lines', () => {
+    const { written, stream: pipe } = stream(false);
+    const bar = progress(2, pipe);
+    bar.started('k');
+    bar.log('line');
+    bar.done();
+    expect(written).toEqual(['line\n']);
+    vi.stubEnv('CI', 'true');
+    const ci = stream(true);
+    progress(2, ci.stream).started('k');
+    expect(ci.written).toEqual([]);
+  });
+});
