@@ -1,9 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
+/** The fast tests: no Cargo, no QEMU. `npm run mutate` runs these against each mutant. */
+export const UNIT_TESTS = ['test/unit/**/*.test.ts', 'test/parse/**/*.test.ts'];
+
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/parse/**/*.test.ts'] } },
+      { test: { name: 'unit', include: UNIT_TESTS } },
       {
         test: {
           name: 'e2e',
