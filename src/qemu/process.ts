@@ -85,9 +85,6 @@ export function startQemu(binary: string, args: string[]): QemuProcess {
       running.delete(child);
       resolve({ exitCode: null, signal: null, spawnError });
     });
-    // What QEMU left in its group (a script's QEMU, if the script ended first) goes with it,
-    // else it would hold the serial pipe open and the boot would never end.
-    child.once('exit', () => killGroup(child));
     child.once('close', (exitCode, signal) => {
       running.delete(child);
       resolve(stopping && endedByOrder({ exitCode, signal }) ? { exitCode, signal, interrupted: true } : { exitCode, signal });
