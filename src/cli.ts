@@ -53,6 +53,23 @@ function addBuildAndBootOptions(command: Command): Command {
     .option('--artifacts-dir <dir>', "where each run's serial logs and screens are kept (default: Cargo's target dir, alloc-runner/)");
 }
 
+/**
+ * What every kernel of the run must do, as the configuration keys of the same names say;
+ * given here, each replaces the configuration's for every kernel, prebuilt images included.
+ */
+function addExpectationOptions(command: Command): Command {
+  return command
+    .option('--pass-when-vga <text>', 'pass as soon as the screen shows this text, without waiting for an exit')
+    .option('--pass-when-serial <regex>', 'pass as soon as a serial line matches this regular expression')
+    .option('--fail-when-vga <text>', 'fail as soon as the screen shows this text (repeatable)', collect, [])
+    .option('--fail-when-serial <regex>', 'fail as soon as a serial line matches (repeatable), e.g. "panicked at"', collect, [])
+    .option('--vga-contains <text>', 'text the screen must show at the end (repeatable)', collect, [])
+    .option('--vga-excludes <text>', 'text the screen must not show at the end (repeatable)', collect, [])
+    .option('--serial-matches <regex>', 'a regular expression some serial line must match (repeatable)', collect, [])
+    .option('--exit-status <status>', 'the exit status the kernel must end with when it exits (default: the success status, 33)')
+    .option('--vga-poll-ms <ms>', 'milliseconds between two reads of the screen while a VGA condition is pending (default 50)');
+}
+
 /** Options of the commands that write reports: `test` and `merge`. */
 function addReportOptions(command: Command): Command {
   return command
@@ -70,7 +87,7 @@ function buildProgram(): Command {
     .enablePositionalOptions()
     .configureOutput({ outputError: (message, write) => write(chalk.red(message)) });
 
-  addReportOptions(addBuildAndBootOptions(program.command('test')))
+  addReportOptions(addExpectationOptions(addBuildAndBootOptions(program.command('test'))))
     .description('build the test kernels (cargo test --no-run) and boot each in QEMU, giving a verdict per test')
     .option('-j, --jobs <n>', 'kernels to run at once', positiveInteger, availableParallelism())
     .option('-v, --verbose', 'show serial output live and every test\'s diagnostics')
@@ -91,7 +108,7 @@ function buildProgram(): Command {
       return finish(await testCommand(options));
     });
 
-  addBuildAndBootOptions(program.command('run'))
+  addExpectationOptions(addBuildAndBootOptions(program.command('run')))
     .description('build the kernel binary (cargo build) or take --kernel FILE, boot it, show its serial live and its screen at the end')
     .option('--bin <name>', 'which binary to boot, when the crate has several')
     .addHelpText('after', EXIT_CODES_HELP)

@@ -59,6 +59,8 @@ export interface KernelResult {
   status: KernelStatus;
   /** Why the kernel did not pass. */
   reason?: string;
+  /** What ended a passing run before the kernel exited: `the screen showed "Allocator works!" after 0.41 s`. */
+  decidedBy?: string;
   /** QEMU's exit status, when it exited by itself. */
   exitStatus?: number;
   tests: TestResult[];

@@ -25,6 +25,8 @@ export interface CargoPackage {
   metadata: Record<string, unknown> | null;
   /** The names of its dependencies (a `bootloader` one marks a bootimage project). */
   dependencies: string[];
+  /** The binary `cargo run` runs when there are several (`default-run`). */
+  defaultRun?: string;
 }
 
 export interface CargoWorkspace {
@@ -54,6 +56,7 @@ export async function readWorkspace(manifestPath: string): Promise<CargoWorkspac
       manifest_path: string;
       metadata: Record<string, unknown> | null;
       dependencies?: Array<{ name: string }>;
+      default_run?: string | null;
     }>;
     target_directory: string;
     workspace_root: string;
@@ -67,6 +70,7 @@ export async function readWorkspace(manifestPath: string): Promise<CargoWorkspac
         manifestPath: pkg.manifest_path,
         metadata: pkg.metadata,
         dependencies: (pkg.dependencies ?? []).map((dependency) => dependency.name),
+        defaultRun: pkg.default_run ?? undefined,
       },
     ]),
   );

@@ -15,6 +15,16 @@ export interface KernelConfig {
   /** Regular expressions each of which some serial line must match. */
   serialMatches: string[];
   qemuArgs: string[];
+  /** Pass as soon as the screen shows this text (the kernel need not exit). */
+  passWhenVga?: string;
+  /** Pass as soon as a serial line matches this regular expression. */
+  passWhenSerial?: string;
+  /** Fail as soon as the screen shows any of these texts. */
+  failWhenVga: string[];
+  /** Fail as soon as a serial line matches any of these regular expressions. */
+  failWhenSerial: string[];
+  /** Milliseconds between two reads of the screen while a VGA condition is pending. */
+  vgaPollMs: number;
 }
 
 export const DEFAULT_CONFIG: KernelConfig = {
@@ -25,6 +35,9 @@ export const DEFAULT_CONFIG: KernelConfig = {
   vgaExcludes: [],
   serialMatches: [],
   qemuArgs: [],
+  failWhenVga: [],
+  failWhenSerial: [],
+  vgaPollMs: 50,
 };
 
 export const METADATA_TABLE = 'package.metadata.alloc-runner';
@@ -47,16 +60,27 @@ const stringList = (value: unknown, key: string): string[] => {
   }
   return value;
 };
-const regexList = (value: unknown, key: string): string[] => {
-  const patterns = stringList(value, key);
-  for (const pattern of patterns) {
-    try {
-      new RegExp(pattern);
-    } catch (error) {
-      throw usageError(`${key}: "${pattern}" is not a valid regular expression: ${(error as Error).message}`);
-    }
+const regex = (pattern: string, key: string): string => {
+  try {
+    new RegExp(pattern);
+  } catch (error) {
+    throw usageError(`${key}: "${pattern}" is not a valid regular expression: ${(error as Error).message}`);
   }
-  return patterns;
+  return pattern;
+};
+const regexList = (value: unknown, key: string): string[] => stringList(value, key).map((pattern) => regex(pattern, key));
+/** Text to look for: an empty one would match at once. */
+const text = (value: unknown, key: string): string => {
+  if (typeof value !== 'string' || value === '') throw wrongType(key, 'a non-empty string', value);
+  return value;
+};
+/** One text, or a list of texts any of which counts. */
+const textList = (value: unknown, key: string): string[] => (Array.isArray(value) ? value : [value]).map((item) => text(item, key));
+const pollInterval = (value: unknown, key: string): number => {
+  if (!Number.isInteger(value) || (value as number) < 10 || (value as number) > 10_000) {
+    throw wrongType(key, 'a whole number of milliseconds from 10 to 10000', value);
+  }
+  return value as number;
 };
 
 // One declaration per key: its reader is its validation and its documentation.
@@ -69,9 +93,53 @@ const KEYS: Record<string, Reader> = {
   'vga-excludes': (value, key) => ({ vgaExcludes: stringList(value, key) }),
   'serial-matches': (value, key) => ({ serialMatches: regexList(value, key) }),
   'qemu-args': (value, key) => ({ qemuArgs: stringList(value, key) }),
+  'pass-when-vga': (value, key) => ({ passWhenVga: text(value, key) }),
+  'pass-when-serial': (value, key) => ({ passWhenSerial: regex(text(value, key), key) }),
+  'fail-when-vga': (value, key) => ({ failWhenVga: textList(value, key) }),
+  'fail-when-serial': (value, key) => ({ failWhenSerial: textList(value, key).map((pattern) => regex(pattern, key)) }),
+  'vga-poll-ms': (value, key) => ({ vgaPollMs: pollInterval(value, key) }),
 };
 
 export const CONFIG_KEYS = Object.keys(KEYS);
+
+/** The options `test` and `run` take for every kernel, as commander names them; the values as typed. */
+export interface ExpectationOptions {
+  passWhenVga?: string;
+  passWhenSerial?: string;
+  failWhenVga?: string[];
+  failWhenSerial?: string[];
+  vgaContains?: string[];
+  vgaExcludes?: string[];
+  serialMatches?: string[];
+  exitStatus?: string;
+  vgaPollMs?: string;
+}
+
+/** Each option is the key of the same name (`--pass-when-vga` is `pass-when-vga`). */
+const OPTION_KEYS: Record<keyof ExpectationOptions, string> = {
+  passWhenVga: 'pass-when-vga',
+  passWhenSerial: 'pass-when-serial',
+  failWhenVga: 'fail-when-vga',
+  failWhenSerial: 'fail-when-serial',
+  vgaContains: 'vga-contains',
+  vgaExcludes: 'vga-excludes',
+  serialMatches: 'serial-matches',
+  exitStatus: 'exit-status',
+  vgaPollMs: 'vga-poll-ms',
+};
+const NUMBER_OPTIONS = new Set<keyof ExpectationOptions>(['exitStatus', 'vgaPollMs']);
+
+/** The settings given on the command line, read and checked as the keys are; an error names the option. */
+export function commandLineSettings(options: ExpectationOptions): Partial<KernelConfig> {
+  const settings: Partial<KernelConfig> = {};
+  for (const [option, key] of Object.entries(OPTION_KEYS) as Array<[keyof ExpectationOptions, string]>) {
+    const value = options[option];
+    if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
+    const typed = NUMBER_OPTIONS.has(option) && typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+    Object.assign(settings, KEYS[key]!(typed, `--${key}`));
+  }
+  return settings;
+}
 
 /** The package-wide settings and the per-kernel overrides of one package's metadata table. */
 export interface PackageConfig {

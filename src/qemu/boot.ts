@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer } from 'node:net';
 import type { ImageKind } from '../image/kind.js';
 import { LineSplitter } from '../parse/lines.js';
 import { HANDSHAKE_LINE } from '../parse/serial.js';
-import { decodeVgaBuffer, VGA_BUFFER_ADDRESS, VGA_BUFFER_BYTES, type VgaScreen } from '../capture/vga.js';
+import { decodeVgaBuffer, screenText, VGA_BUFFER_ADDRESS, VGA_BUFFER_BYTES, type VgaScreen } from '../capture/vga.js';
 import { qemuArgs, type BootOverrides } from './args.js';
 import { QmpClient } from './qmp.js';
 import { interruptedAsItEnded, startQemu, type QemuExit } from './process.js';
@@ -20,6 +21,8 @@ export type Ending =
   | { kind: 'reboot-loop'; resets: number }
   | { kind: 'shutdown'; reason: string }
   | { kind: 'timeout'; seconds: number }
+  /** A condition of the run's watch decided it (`pass-when-*`, `fail-when-*`); QEMU was stopped. */
+  | { kind: 'decided' }
   | { kind: 'qemu-failed'; message: string }
   /** KVM stopped the guest with an internal error (it could not emulate an instruction). */
   | { kind: 'kvm-failed'; message: string }
@@ -41,6 +44,20 @@ export interface BootOptions {
   onLine: (line: string) => void;
   /** The serial log stops growing here; parsing goes on. */
   maxLogBytes?: number;
+  /** Conditions that may end the run before the kernel exits. */
+  watch?: BootWatch;
+}
+
+/** What the boot asks while the kernel runs: every serial line, and the screen while it is wanted. */
+export interface BootWatch {
+  /** One serial line, `seconds` after the kernel started; true ends the run. */
+  line(line: string, seconds: number): boolean;
+  /** The screen's text; true ends the run. */
+  screen(text: string, seconds: number): boolean;
+  /** Whether the screen is to be read now. */
+  readonly watchesScreen: boolean;
+  /** Milliseconds between two reads of the screen. */
+  readonly pollMs: number;
 }
 
 export interface BootResult {
@@ -120,6 +137,9 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
   });
 
   let qmp: QmpClient | undefined;
+  let guestEnding: Ending | undefined;
+  let timedOut = false;
+  let timer: NodeJS.Timeout | undefined;
   let screenTaken = false;
   const takeScreen = async (): Promise<void> => {
     if (screenTaken || !qmp) return;
@@ -136,8 +156,25 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
     }
   };
 
+  let guestStartedAt: number | undefined;
+  const kernelSeconds = () => (guestStartedAt === undefined ? 0 : (Date.now() - guestStartedAt) / 1000);
+  // Set when a condition ends the run: QEMU is then stopped, its screen read and killed.
+  let decided = false;
+  const endEarly = () => {
+    if (decided || timedOut || guestEnding) return;
+    decided = true;
+    clearTimeout(timer);
+    void stopAndKill();
+  };
+  const stopAndKill = async () => {
+    await qmp?.execute('stop').catch(() => {});
+    await takeScreen();
+    killQemu();
+  };
+
   const handleLine = (line: string) => {
     options.onLine(line);
+    if (options.watch?.line(line, kernelSeconds())) endEarly();
     if (line.trim() === HANDSHAKE_LINE) {
       // The kernel waits for one byte on COM1 once we have read its screen.
       void takeScreen().then(() => qemu.stdin.write('\n'));
@@ -154,10 +191,9 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
     await log.close();
   })();
 
-  let guestEnding: Ending | undefined;
-  let timedOut = false;
-  let timer: NodeJS.Timeout | undefined;
   let guestStarted = false;
+  const watchingScreen = new AbortController();
+  let screenWatch: Promise<void> | undefined;
   let startFailure: string | undefined;
   let resets = 0;
   const started = Date.now();
@@ -191,14 +227,19 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
     result.accelerator = await queryAccelerator(qmp);
     await qmp.execute('cont');
     guestStarted = true;
+    guestStartedAt = Date.now();
     timer = setTimeout(() => {
+      if (decided) return;
       timedOut = true;
-      void (async () => {
-        await qmp?.execute('stop').catch(() => {});
-        await takeScreen();
-        killQemu();
-      })();
+      void stopAndKill();
     }, Math.min(options.timeoutSeconds * 1000, MAX_TIMER_MS));
+    if (options.watch?.watchesScreen) {
+      const watch = options.watch;
+      const live = () => !decided && !timedOut && !guestEnding && watch.watchesScreen;
+      screenWatch = watchScreen(qmp, join(privateDir, 'watch.bin'), watch, watchingScreen.signal, live, kernelSeconds).then((ended) => {
+        if (ended) endEarly();
+      });
+    }
   } catch (error) {
     killQemu();
     startFailure = (error as Error).message;
@@ -207,6 +248,8 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
   const outcome = await exit;
   result.durationMs = Date.now() - started;
   clearTimeout(timer);
+  watchingScreen.abort();
+  await screenWatch;
   qmp?.close();
   qmpServer.close();
   await serialDone;
@@ -214,6 +257,9 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
 
   if (timedOut) {
     result.ending = { kind: 'timeout', seconds: options.timeoutSeconds };
+  } else if (decided && outcome.signal === 'SIGKILL') {
+    // Killed by us; a kernel that exited on its own before QEMU was stopped is judged by its exit.
+    result.ending = { kind: 'decided' };
   } else if (guestEnding?.kind === 'kvm-failed') {
     result.ending = { kind: 'kvm-failed', message: `${guestEnding.message}: ${kvmErrorLine(result.qemuStderr)}` };
   } else if (guestEnding) {
@@ -234,6 +280,31 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
   }
   if (!result.screen && !result.noScreenReason) result.noScreenReason = noScreenReason(result.ending);
   return result;
+}
+
+/**
+ * Reads the screen every `watch.pollMs` while `live()` holds (the guest runs, nothing is
+ * decided, a VGA condition is pending); true when the watch decided the run.
+ */
+async function watchScreen(
+  qmp: QmpClient,
+  file: string,
+  watch: BootWatch,
+  aborted: AbortSignal,
+  live: () => boolean,
+  seconds: () => number,
+): Promise<boolean> {
+  try {
+    while (live()) {
+      await sleep(watch.pollMs, undefined, { signal: aborted });
+      if (!live()) return false;
+      await qmp.execute('pmemsave', { val: VGA_BUFFER_ADDRESS, size: VGA_BUFFER_BYTES, filename: file });
+      if (watch.screen(screenText(decodeVgaBuffer(await readFile(file))), seconds())) return true;
+    }
+  } catch {
+    // Aborted, or QEMU went away while the screen was being read: the boot's end says why.
+  }
+  return false;
 }
 
 /** Why QEMU never ran the kernel: its own exit and stderr when it quit, else what the runner saw. */

@@ -17,7 +17,8 @@ export function renderReport(kernels: KernelResult[], color: ChalkInstance, opti
     const label = failed ? color.red.bold(kernel.status.toUpperCase().padEnd(5)) : color.green.bold('PASS ');
     const where = kernel.package ? `${kernel.package} ${color.bold(kernel.name)}` : color.bold(kernel.name);
     const facts = [`${kernel.tests.length} tests`, ...(kernel.cached ? ['cached: passed before, not booted'] : [`${(kernel.durationMs / 1000).toFixed(2)} s`, kernel.accelerator])].filter(Boolean);
-    out.push(`${label} ${where} ${color.dim(`(${facts.join(', ')})`)}`);
+    const decidedBy = kernel.decidedBy && !failed ? `: ${kernel.decidedBy}` : '';
+    out.push(`${label} ${where} ${color.dim(`(${facts.join(', ')})`)}${decidedBy}`);
     for (const test of kernel.tests) out.push(...renderTest(test, color, options.verbose || failed, '  '));
     if (!failed) continue;
     out.push(`  ${color.red('reason:')} ${kernel.reason ?? 'unknown'}`);

@@ -10,6 +10,7 @@ import { screenText } from '../capture/vga.js';
 import { SerialParser } from '../parse/serial.js';
 import { judge } from '../verdict/judge.js';
 import { withExpectedFailures } from '../verdict/expected-failure.js';
+import { ConditionWatch } from '../verdict/conditions.js';
 
 /** One kernel to boot, with everything decided about it. */
 export interface KernelPlan {
@@ -45,6 +46,7 @@ export async function runKernel(plan: KernelPlan, settings: RunSettings): Promis
   let parser = new SerialParser();
   const lastLines: string[] = [];
   const patterns = plan.config.serialMatches.map((source) => ({ source, regex: new RegExp(source), seen: false }));
+  let watch = new ConditionWatch(plan.config);
 
   const bootOnce = () =>
     boot({
@@ -57,6 +59,7 @@ export async function runKernel(plan: KernelPlan, settings: RunSettings): Promis
       overrides: plan.overrides,
       timeoutSeconds: plan.config.timeout,
       artifactsDir: plan.artifactsDir,
+      watch,
       onLine: (line) => {
         parser.push(line);
         lastLines.push(line);
@@ -73,12 +76,15 @@ export async function runKernel(plan: KernelPlan, settings: RunSettings): Promis
     parser = new SerialParser();
     lastLines.length = 0;
     for (const pattern of patterns) pattern.seen = false;
+    watch = new ConditionWatch(plan.config);
     booted = await bootOnce();
     booted.accelerator = `tcg, after KVM failed (${kvmFailure})`;
   }
 
   const serial = parser.finish();
   const text = booted.screen ? screenText(booted.screen) : undefined;
+  // The last screen counts for fail-when-vga too: a kernel that exits is not watched to its end.
+  if (text !== undefined) watch.screen(text, booted.durationMs / 1000);
   const artifacts: KernelResult['artifacts'] = { dir: plan.artifactsDir, serialLog: booted.serialLog, screenshot: booted.screenshot };
   if (text !== undefined) {
     artifacts.screenText = join(plan.artifactsDir, 'vga.txt');
@@ -91,6 +97,8 @@ export async function runKernel(plan: KernelPlan, settings: RunSettings): Promis
       screenText: text,
       noScreenReason: booted.noScreenReason,
       unmatchedPatterns: patterns.filter((pattern) => !pattern.seen).map((pattern) => pattern.source),
+      decision: watch.decision,
+      waitedFor: watch.waitedFor(),
     },
     plan.config,
   );
@@ -100,6 +108,7 @@ export async function runKernel(plan: KernelPlan, settings: RunSettings): Promis
     image: plan.image,
     status: verdict.status,
     reason: verdict.reason,
+    decidedBy: verdict.decidedBy,
     exitStatus: booted.ending.kind === 'exited' ? booted.ending.status : undefined,
     tests: withExpectedFailures(serial.tests, plan.config, verdict.status),
     plannedTests: serial.plannedTests,

@@ -5,12 +5,12 @@ import { buildError, usageError } from '../errors.js';
 import { detectImageKind } from '../image/kind.js';
 import { bootimagePackages, bootimagePlan, bootimageReason, makeBinaryImages, makeTestImage, requireBootimage } from '../image/bootimage.js';
 import { locateManifest } from '../project/locate.js';
-import { kernelConfig, parsePackageConfig, type KernelConfig, type PackageConfig, METADATA_TABLE } from '../project/config.js';
+import { commandLineSettings, kernelConfig, type ExpectationOptions, parsePackageConfig, type KernelConfig, type PackageConfig, METADATA_TABLE } from '../project/config.js';
 import { buildKernels, readWorkspace, selectionArgs } from '../build/cargo.js';
 import type { KernelPlan } from './kernel.js';
 
 /** The options `test` and `run` share: what to build or boot, and how. */
-export interface SelectionOptions {
+export interface SelectionOptions extends ExpectationOptions {
   features: string[];
   allFeatures?: boolean;
   defaultFeatures: boolean;
@@ -26,20 +26,21 @@ export interface SelectionOptions {
 }
 
 /** What planning reads of the options: what to build or take, and where the artifacts go. */
-export type PlanOptions = Pick<
-  SelectionOptions,
-  'features' | 'allFeatures' | 'defaultFeatures' | 'release' | 'manifestPath' | 'package' | 'kernel' | 'timeout' | 'artifactsDir'
->;
+export type PlanOptions = ExpectationOptions &
+  Pick<SelectionOptions, 'features' | 'allFeatures' | 'defaultFeatures' | 'release' | 'manifestPath' | 'package' | 'kernel' | 'timeout' | 'artifactsDir'>;
 
 export interface Plans {
   kernels: KernelPlan[];
   /** The run's own artifacts folder: every kernel's folder is inside it. */
   artifactsRoot: string;
+  /** The packages' `default-run` binaries, as `package/name`: the one `run` boots among several. */
+  defaultRuns?: string[];
 }
 
 /** The kernels to boot: the `--kernel` files as given, or what Cargo builds (`cargo test --no-run` or `cargo build`). */
 export async function planKernels(mode: 'test' | 'build', options: PlanOptions): Promise<Plans> {
-  const overrides: Partial<KernelConfig> = options.timeout ? { timeout: options.timeout } : {};
+  // The command line replaces the configuration, for every kernel.
+  const overrides: Partial<KernelConfig> = { ...commandLineSettings(options), ...(options.timeout ? { timeout: options.timeout } : {}) };
   return options.kernel.length > 0 ? planPrebuilt(options, overrides) : planCargo(mode, options, overrides);
 }
 
@@ -110,7 +111,8 @@ async function planCargo(mode: 'test' | 'build', options: PlanOptions, overrides
       return bootimagePlan(plan, bootimage.config, configs.get(kernel.packageId), overrides, image);
     }),
   );
-  return { kernels, artifactsRoot };
+  const defaultRuns = [...workspace.packages.values()].flatMap((pkg) => (pkg.defaultRun ? [`${pkg.name}/${pkg.defaultRun}`] : []));
+  return { kernels, artifactsRoot, defaultRuns };
 }
 
 /** A kernel Cargo built: its package's configuration, its folder in the run's artifacts. */
@@ -152,12 +154,14 @@ const MAX_FOLDER_NAME = 100;
 
 /**
  * The one kernel `run` and `build` work on: `--kernel FILE`, or the binary Cargo builds
- * (chosen with `--bin NAME` when there are several).
+ * (chosen with `--bin NAME` when there are several, else the package's `default-run`, as
+ * `cargo run` chooses).
  */
 export async function planOneKernel(options: PlanOptions & { bin?: string }, command: string): Promise<KernelPlan> {
   if (options.kernel.length > 1) throw usageError(`alloc-runner ${command} takes one kernel: pass --kernel once`);
-  const { kernels } = await planKernels('build', options);
-  const candidates = options.bin ? kernels.filter((kernel) => kernel.name === options.bin) : kernels;
+  const { kernels, defaultRuns = [] } = await planKernels('build', options);
+  const defaultRun = kernels.filter((kernel) => defaultRuns.includes(`${kernel.package}/${kernel.name}`));
+  const candidates = options.bin ? kernels.filter((kernel) => kernel.name === options.bin) : kernels.length > 1 && defaultRun.length === 1 ? defaultRun : kernels;
   if (candidates.length !== 1) {
     const names = kernels.map((kernel) => kernel.name).join(', ') || 'none';
     throw usageError(

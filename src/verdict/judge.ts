@@ -1,6 +1,7 @@
 import type { Ending } from '../qemu/boot.js';
 import type { KernelConfig } from '../project/config.js';
 import type { KernelStatus, PanicInfo, SerialReport, TestResult } from '../model.js';
+import { describeDecision, type Decision } from './conditions.js';
 
 export interface Evidence {
   ending: Ending;
@@ -9,23 +10,35 @@ export interface Evidence {
   noScreenReason?: string;
   /** The `serial-matches` patterns that no serial line matched. */
   unmatchedPatterns: string[];
+  /** What the `pass-when-*` / `fail-when-*` conditions decided while the kernel ran, if anything. */
+  decision?: Decision;
+  /** The pass conditions still waited for when the run ended. */
+  waitedFor?: string[];
 }
 
 export interface Verdict {
   status: KernelStatus;
   reason?: string;
+  /** The condition that decided a pass before the kernel exited. */
+  decidedBy?: string;
 }
 
 /** Decides a kernel's verdict from everything the run showed. An exit status never hides a failed test. */
 export function judge(evidence: Evidence, config: KernelConfig): Verdict {
-  const { ending } = evidence;
+  const { ending, decision } = evidence;
+  // A fail-when match wins over any pass and any exit, once the kernel ran at all.
+  if (decision?.verdict === 'fail' && ending.kind !== 'qemu-failed' && ending.kind !== 'kvm-failed') {
+    return { status: 'fail', reason: `${describeDecision(decision)}${withPanic(evidence.serial)}` };
+  }
   switch (ending.kind) {
     case 'qemu-failed':
       return { status: 'error', reason: `QEMU could not run the kernel: ${ending.message}` };
     case 'kvm-failed':
       return { status: 'error', reason: `${ending.message}; run with --accel tcg` };
     case 'timeout':
-      return { status: 'hang', reason: `no exit within ${ending.seconds} s${withPanic(evidence.serial)}; QEMU was killed` };
+      return { status: 'hang', reason: `no exit within ${ending.seconds} s${waitedFor(evidence)}${withPanic(evidence.serial)}; QEMU was killed` };
+    case 'decided':
+      return judgeDecidedPass(evidence, config);
     case 'reset':
       return {
         status: 'crash',
@@ -62,17 +75,33 @@ function judgeExit(status: number, evidence: Evidence, config: KernelConfig): Ve
   return problems.length === 0 ? { status: 'pass' } : { status: 'fail', reason: problems.join('; ') };
 }
 
-function testProblems(serial: SerialReport): string[] {
+/** Stopped by a pass condition: a pass only when the tests and the expectations agree. */
+function judgeDecidedPass(evidence: Evidence, config: KernelConfig): Verdict {
+  if (!evidence.decision) return { status: 'error', reason: 'QEMU was stopped by a condition that was not recorded' };
+  const decidedBy = describeDecision(evidence.decision);
+  const problems = [...testProblems(evidence.serial, `${evidence.decision.key} was met`), ...expectationProblems(evidence, config)];
+  if (problems.length === 0) return { status: 'pass', decidedBy };
+  return { status: 'fail', reason: `${problems.join('; ')} (QEMU was stopped when ${decidedBy})` };
+}
+
+/** `, and the screen never showed "X" (pass-when-vga)`: what a hung kernel was waited for. */
+function waitedFor(evidence: Evidence): string {
+  const waited = evidence.waitedFor ?? [];
+  return waited.length === 0 ? '' : `, waiting for ${waited.join(' or ')}`;
+}
+
+/** `ended` says how the kernel claimed success: its exit, or a pass condition met. */
+function testProblems(serial: SerialReport, ended = 'the kernel exited with success'): string[] {
   const problems: string[] = [];
   const failed = serial.tests.filter((test) => test.status === 'fail');
   if (failed.length > 0) {
     const names = failed.map((test) => `${test.number} ${test.name}`).join(', ');
-    problems.push(`the kernel exited with success, but ${failed.length === 1 ? 'a test' : 'tests'} failed: ${names}`);
+    problems.push(`${ended}, but ${failed.length === 1 ? 'a test' : 'tests'} failed: ${names}`);
   }
   if (serial.plannedTests !== undefined && serial.tests.length < serial.plannedTests) {
     problems.push(`the kernel planned ${serial.plannedTests} tests but reported ${serial.tests.length}`);
   }
-  if (serial.panic) problems.push(`the kernel exited with success after a panic: ${describePanic(serial.panic)}`);
+  if (serial.panic) problems.push(`${ended} after a panic: ${describePanic(serial.panic)}`);
   // A panic is claimed by the result line after it: `ok` there means the kernel kept going.
   const okAfterPanic = flatten(serial.tests).filter((test) => test.status === 'pass' && test.panic);
   for (const test of okAfterPanic) problems.push(`test ${test.number} ${test.name} was reported ok after a panic: ${describePanic(test.panic!)}`);
