@@ -17,7 +17,8 @@ const kernels = await buildKernels('test', {
   release: false,
   packages: [],
 });
-const images = kernels.map((kernel) => kernel.executable);
+// test_allocator never exits (it passes by its screen): plain QEMU would wait for it forever.
+const images = kernels.filter((kernel) => kernel.name !== 'test_allocator').map((kernel) => kernel.executable);
 
 function seconds(run) {
   const started = process.hrtime.bigint();

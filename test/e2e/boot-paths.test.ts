@@ -68,7 +68,7 @@ describe('alloc-runner build --image iso|disk', () => {
     const dir = mkdtempSync(join(tmpdir(), 'build-image-'));
     for (const [image, kind] of [['iso', 'iso'], ['disk', 'disk']] as const) {
       const output = join(dir, `demo.${image}`);
-      const build = await alloc(['build', '--features', 'global_alloc', '--image', image, '--output', output]);
+      const build = await alloc(['build', '--features', 'global_alloc', '--bin', 'kernel', '--image', image, '--output', output]);
       expect(build.exitCode, build.all).toBe(0);
       expect(build.stdout).toContain(`at ${output}`);
       expect(await detectImageKind(output)).toBe(kind);

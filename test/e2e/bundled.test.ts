@@ -9,6 +9,7 @@ import { alloc } from './helpers.js';
 describe('alloc-runner test --features global_alloc on the bundled kernel', () => {
   let run: Awaited<ReturnType<typeof alloc>>;
   let report: JsonReport;
+  const ktapKernels = () => report.kernels.filter((kernel) => kernel.name !== 'test_allocator');
 
   beforeAll(async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'bundled-')), 'report.json');
@@ -26,10 +27,16 @@ describe('alloc-runner test --features global_alloc on the bundled kernel', () =
   it('reads every test of every kernel from KTAP, with heap statistics as diagnostics', () => {
     const heapKernels = report.kernels.filter((kernel) => kernel.tests.some((test) => test.diagnostics.some((line) => line.startsWith('heap: '))));
     expect(heapKernels.length).toBeGreaterThan(0);
-    for (const kernel of report.kernels) {
+    for (const kernel of ktapKernels()) {
       expect(kernel.serialFormat).toBe('ktap');
       expect(kernel.tests.length).toBe(kernel.plannedTests);
     }
+  });
+
+  it('passes the seed\'s test_allocator, which never exits, as soon as its screen shows "Allocator works!"', () => {
+    const seed = report.kernels.find((kernel) => kernel.name === 'test_allocator');
+    expect(seed).toMatchObject({ status: 'pass', tests: [], decidedBy: expect.stringMatching(/^the screen showed "Allocator works!" after \d+\.\d\d s$/) });
+    expect(run.stdout).toMatch(/^PASS {2}kernel test_allocator \(0 tests, .*\): the screen showed "Allocator works!" after /m);
   });
 
   it('shows the exhaustion of a bump heap by long-lived boxes as an expected failure', () => {
@@ -40,7 +47,7 @@ describe('alloc-runner test --features global_alloc on the bundled kernel', () =
   it('keeps each kernel\'s serial log and VGA screen where the report says', () => {
     expect(run.stdout).toContain('Artifacts: ');
     for (const kernel of report.kernels) {
-      expect(readFileSync(kernel.artifacts.serialLog, 'utf8')).toContain('KTAP version 1');
+      expect(readFileSync(kernel.artifacts.serialLog, 'utf8')).toContain(kernel.name === 'test_allocator' ? 'Allocator works!' : 'KTAP version 1');
       expect(kernel.screenText, kernel.noScreenReason).toBeDefined();
       expect(readFileSync(kernel.artifacts.screenText!, 'utf8')).toBe(`${kernel.screenText}\n`);
       expect(existsSync(kernel.artifacts.screenshot!)).toBe(true);

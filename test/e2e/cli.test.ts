@@ -71,7 +71,7 @@ describe('the command line', () => {
   });
 
   it('run boots the demo kernel, shows its serial live and its screen at the end', async () => {
-    const result = await alloc(['run', '--features', 'global_alloc']);
+    const result = await alloc(['run', '--features', 'global_alloc', '--bin', 'kernel']);
     expect(result.exitCode, result.all).toBe(0);
     expect(result.stdout).toContain('Hello from the alloc-runner demo kernel!');
     expect(result.stdout).toMatch(/VGA screen: \n(.*\n)*Allocator works!/);

@@ -44,7 +44,7 @@ describe('alloc-runner hook', () => {
     writeFileSync(testFile, `${readFileSync(testFile, 'utf8')}// a harmless change\n`);
     const commit = await git('commit', '-a', '-m', 'harmless');
     expect(commit.exitCode, commit.all).toBe(0);
-    expect(commit.all).toMatch(/^alloc-runner: \d+ passed, 0 failed \(4 kernels\)$/m);
+    expect(commit.all).toMatch(/^alloc-runner: \d+ passed, 0 failed \(5 kernels\)$/m);
     expect(commit.all).not.toMatch(/Compiling|Finished|PASS/);
     expect(await commits()).toBe(2);
   });
@@ -53,7 +53,7 @@ describe('alloc-runner hook', () => {
     writeFileSync(join(repo, 'README.md'), 'a kernel, documented\n');
     const commit = await git('commit', '-a', '-m', 'docs');
     expect(commit.exitCode, commit.all).toBe(0);
-    expect(commit.all).toMatch(/^alloc-runner: \d+ passed, 0 failed \(4 kernels, 4 cached\)$/m);
+    expect(commit.all).toMatch(/^alloc-runner: \d+ passed, 0 failed \(5 kernels, 5 cached\)$/m);
   });
 
   it('refuses a commit that breaks a test, printing only the failure', async () => {
@@ -65,7 +65,7 @@ describe('alloc-runner hook', () => {
     expect(commit.all).toMatch(/FAIL\s+kernel heap_basics/);
     expect(commit.all).toContain('✗ 1 box_allocation — boxed value is wrong');
     expect(commit.all).not.toContain('no_alloc');
-    expect(commit.all).toMatch(/^alloc-runner: \d+ passed, 1 failed \(4 kernels, 3 cached\)$/m);
+    expect(commit.all).toMatch(/^alloc-runner: \d+ passed, 1 failed \(5 kernels, 4 cached\)$/m);
     expect(await commits()).toBe(3);
     writeFileSync(testFile, source);
   });

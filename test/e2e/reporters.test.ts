@@ -64,8 +64,10 @@ describe('reporters on the bundled kernel', () => {
     expect([Number(testsuites.tests), Number(testsuites.failures), Number(testsuites.errors), Number(testsuites.skipped)]).toEqual([passed + failed + skipped, 0, 0, skipped]);
     for (const [index, suite] of testsuites.testsuite.entries()) {
       const kernel = out.json.kernels[index]!;
-      expect(suite.testcase.map((testcase) => testcase.name)).toEqual(kernel.tests.map((test) => test.name));
+      expect((suite.testcase ?? []).map((testcase) => testcase.name)).toEqual(kernel.tests.map((test) => test.name));
       expect(Number(suite.time)).toBeCloseTo(kernel.durationMs / 1000, 2);
+      // test_allocator never exits: it has no tests and no handshake, and passes by its screen.
+      if (kernel.name === 'test_allocator') continue;
       expect(suite['system-out']).toContain('KTAP version 1');
       expect(suite['system-out']).toContain('# alloc-runner: screen ready');
     }

@@ -51,11 +51,17 @@ describe('cargo test with alloc-runner as the target runner', () => {
     expect(host.all).not.toContain('Artifacts:');
   });
 
-  it('boots the demo kernel for cargo run', async () => {
-    const demo = await cargo(['run', '--features', 'global_alloc']);
+  it('boots the demo kernel for cargo run --bin kernel', async () => {
+    const demo = await cargo(['run', '--features', 'global_alloc', '--bin', 'kernel']);
     expect(demo.exitCode, demo.all).toBe(0);
     expect(demo.all).toContain('Allocator works!');
     expect(demo.all).toMatch(/^PASS {2}kernel kernel /m);
+  });
+
+  it('boots the default-run binary, test_allocator, for cargo run, and passes it by its screen', async () => {
+    const seed = await cargo(['run', '--features', 'global_alloc']);
+    expect(seed.exitCode, seed.all).toBe(0);
+    expect(seed.all).toMatch(/^PASS {2}kernel test_allocator \(.*\): the screen showed "Allocator works!" after /m);
   });
 });
 

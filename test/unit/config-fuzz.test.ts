@@ -17,6 +17,8 @@ const goodValue = fc.oneof(
   fc.integer({ min: 0, max: 255 }),
   fc.array(fc.string({ maxLength: 8 }), { maxLength: 4 }),
   fc.array(fc.constantFrom('ok \\d+', '^heap', '(', '[a-', 'a{2,1}', '\\', '(?<n>x)'), { maxLength: 3 }),
+  fc.constantFrom('Allocator works!', 'panicked at', '(', '', 'ok \\d+'),
+  fc.integer({ min: 0, max: 20_000 }),
 );
 const anyValue = fc.oneof(goodValue, fc.jsonValue({ maxDepth: 3 }), fc.constantFrom(null, -1, 0, 256, 1.5, Number.MAX_VALUE, '', [], {}));
 
@@ -60,10 +62,29 @@ function checkSettings(config: KernelConfig): void {
   for (const list of [config.vgaContains, config.vgaExcludes, config.serialMatches, config.qemuArgs]) {
     expect(Array.isArray(list) && list.every((item) => typeof item === 'string')).toBe(true);
   }
-  for (const pattern of config.serialMatches) expect(() => new RegExp(pattern)).not.toThrow();
+  for (const list of [config.failWhenVga, config.failWhenSerial]) {
+    expect(Array.isArray(list) && list.every((item) => typeof item === 'string' && item !== '')).toBe(true);
+  }
+  for (const text of [config.passWhenVga, config.passWhenSerial]) expect(text === undefined || (typeof text === 'string' && text !== '')).toBe(true);
+  for (const pattern of [...config.serialMatches, ...config.failWhenSerial, config.passWhenSerial ?? '']) expect(() => new RegExp(pattern)).not.toThrow();
+  expect(Number.isInteger(config.vgaPollMs) && config.vgaPollMs >= 10 && config.vgaPollMs <= 10_000).toBe(true);
   expect(Object.keys(config).sort()).toEqual(expect.arrayContaining(['timeout', 'successStatus', 'failureStatus']));
   for (const name of Object.keys(config)) {
-    expect(['timeout', 'successStatus', 'failureStatus', 'exitStatus', 'vgaContains', 'vgaExcludes', 'serialMatches', 'qemuArgs']).toContain(name);
+    expect([
+      'timeout',
+      'successStatus',
+      'failureStatus',
+      'exitStatus',
+      'vgaContains',
+      'vgaExcludes',
+      'serialMatches',
+      'qemuArgs',
+      'passWhenVga',
+      'passWhenSerial',
+      'failWhenVga',
+      'failWhenSerial',
+      'vgaPollMs',
+    ]).toContain(name);
   }
 }
 
