@@ -110,7 +110,7 @@ function buildProgram(): Command {
 
   addExpectationOptions(addBuildAndBootOptions(program.command('run')))
     .description('build the kernel binary (cargo build) or take --kernel FILE, boot it, show its serial live and its screen at the end')
-    .option('--bin <name>', 'which binary to boot, when the crate has several')
+    .option('--bin <name>', "which binary to boot, when the crate has several (default: the package's default-run)")
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (options) => {
       const { runCommand } = await import('./commands/run.js');
@@ -149,7 +149,7 @@ function buildProgram(): Command {
     .description('build the kernel binary (cargo build) or take --kernel FILE, and make a bootable GRUB image of it')
     .addOption(new Option('--image <kind>', 'iso (grub-mkrescue) or disk (a raw MBR disk image)').choices(['iso', 'disk']).makeOptionMandatory())
     .option('-o, --output <path>', 'where to write the image (default: beside the kernel, with .iso or .img added)')
-    .option('--bin <name>', 'which binary to put in the image, when the crate has several')
+    .option('--bin <name>', "which binary to put in the image, when the crate has several (default: the package's default-run)")
     .option('--cmdline <words>', 'the kernel command line GRUB passes (default: alloc-runner, so that alloc-runner can read the screen when it boots the image)')
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (options) => {

@@ -6,6 +6,7 @@ import type { KernelStatus, PanicInfo, SerialReport, TestResult } from '../../sr
 import type { Ending } from '../../src/qemu/boot.js';
 import { DEFAULT_CONFIG, type KernelConfig } from '../../src/project/config.js';
 import { countedTests, judge, type Evidence } from '../../src/verdict/judge.js';
+import type { Decision } from '../../src/verdict/conditions.js';
 
 const RUNS = 10_000;
 const STATUSES: KernelStatus[] = ['pass', 'fail', 'crash', 'hang', 'error', 'interrupted'];
@@ -23,7 +24,17 @@ const ending: fc.Arbitrary<Ending> = fc.oneof(
   text.map((message) => ({ kind: 'qemu-failed' as const, message })),
   text.map((message) => ({ kind: 'kvm-failed' as const, message })),
   fc.constant({ kind: 'interrupted' as const }),
+  fc.constant({ kind: 'decided' as const }),
 );
+/** What a pass-when / fail-when condition decided while the kernel ran. */
+const decisionOf = (verdicts: Array<'pass' | 'fail'>): fc.Arbitrary<Decision> =>
+  fc.record({
+    verdict: fc.constantFrom(...verdicts),
+    key: fc.constantFrom('pass-when-vga', 'pass-when-serial', 'fail-when-vga', 'fail-when-serial'),
+    pattern: fc.string({ maxLength: 20 }),
+    matched: fc.string({ maxLength: 20 }),
+    seconds: fc.double({ min: 0, max: 1e4, noNaN: true }),
+  });
 const panic: fc.Arbitrary<PanicInfo> = fc.record({ message: text, file: text, line: fc.nat(), column: fc.nat() });
 /** A result with subtests nested at most `depth` deep. */
 const testAt = (depth: number): fc.Arbitrary<TestResult> =>
@@ -76,12 +87,13 @@ const randomEvidence: fc.Arbitrary<Evidence> = fc.record(
     screenText: fc.oneof(text, fc.constantFrom('Allocator works!', 'PANIC at x')),
     noScreenReason: text,
     unmatchedPatterns: fc.array(text, { maxLength: 2 }),
+    decision: decisionOf(['pass', 'fail']),
   },
   { requiredKeys: ['ending', 'serial', 'unmatchedPatterns'] },
 );
 /** Evidence close to a pass, so that the pass rules meet many inputs they must judge. */
 const nearPass: fc.Arbitrary<Evidence> = fc.record({
-  ending: fc.oneof(fc.constant({ kind: 'exited' as const, status: 33 }), ending),
+  ending: fc.oneof(fc.constant({ kind: 'exited' as const, status: 33 }), fc.constant({ kind: 'decided' as const }), ending),
   serial: fc.record({
     format: fc.constantFrom('ktap', 'blog_os', 'none'),
     plannedTests: fc.option(fc.nat(4), { nil: undefined }),
@@ -90,10 +102,11 @@ const nearPass: fc.Arbitrary<Evidence> = fc.record({
   }),
   screenText: fc.constantFrom('Allocator works!', 'Allocator works! PANIC', ''),
   unmatchedPatterns: fc.oneof({ weight: 8, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.array(text, { maxLength: 1 }) }),
+  decision: fc.oneof({ weight: 6, arbitrary: decisionOf(['pass']) }, { weight: 1, arbitrary: decisionOf(['fail']) }),
 });
 const evidence = fc.oneof(randomEvidence, nearPass);
 
-const EXPECTED_STATUS: Record<Exclude<Ending['kind'], 'exited'>, KernelStatus> = {
+const EXPECTED_STATUS: Record<Exclude<Ending['kind'], 'exited' | 'decided'>, KernelStatus> = {
   reset: 'crash',
   'reboot-loop': 'crash',
   shutdown: 'crash',
@@ -120,11 +133,23 @@ describe('exit-status judgement, fuzzed', () => {
     );
   });
 
-  it('maps every ending but an exit to its own status, never to a pass', () => {
+  it('maps every ending but an exit or a decision to its own status, never to a pass', () => {
     fc.assert(
       fc.property(evidence, config, (input, settings) => {
-        if (input.ending.kind === 'exited') return;
-        expect(judge(input, settings).status).toBe(EXPECTED_STATUS[input.ending.kind]);
+        if (input.ending.kind === 'exited' || input.ending.kind === 'decided') return;
+        const failedByCondition = input.decision?.verdict === 'fail' && !['qemu-failed', 'kvm-failed'].includes(input.ending.kind);
+        expect(judge(input, settings).status).toBe(failedByCondition ? 'fail' : EXPECTED_STATUS[input.ending.kind]);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('fails whatever the ending once a fail-when condition matched, but for QEMU failing to run it', () => {
+    fc.assert(
+      fc.property(evidence, config, decisionOf(['fail']), (input, settings, failed) => {
+        const verdict = judge({ ...input, decision: failed }, settings);
+        if (input.ending.kind === 'qemu-failed' || input.ending.kind === 'kvm-failed') expect(verdict.status).toBe('error');
+        else expect(verdict).toMatchObject({ status: 'fail', reason: expect.stringContaining(failed.key) });
       }),
       { numRuns: RUNS },
     );
@@ -133,15 +158,23 @@ describe('exit-status judgement, fuzzed', () => {
   it('passes only an expected exit whose tests, panics, plan, screen and patterns all agree', () => {
     fc.assert(
       fc.property(evidence, config, (input, settings) => {
-        if (judge(input, settings).status !== 'pass') return;
+        const verdict = judge(input, settings);
+        if (verdict.status !== 'pass') return;
         const { ending, serial: report } = input;
         const expected = settings.exitStatus ?? settings.successStatus;
-        expect(ending).toEqual({ kind: 'exited', status: expected });
-        expect(expected).not.toBe(0); // under -no-reboot, status 0 is a reset
+        if (ending.kind === 'decided') {
+          // Stopped by a pass condition: that condition, and the tests below, decide.
+          expect(input.decision?.verdict).toBe('pass');
+          expect(verdict.decidedBy).toMatch(/\S/);
+        } else {
+          expect(ending).toEqual({ kind: 'exited', status: expected });
+          expect(expected).not.toBe(0); // under -no-reboot, status 0 is a reset
+          expect(input.decision?.verdict).not.toBe('fail');
+        }
         expect(input.unmatchedPatterns).toEqual([]);
         for (const wanted of settings.vgaContains) expect(input.screenText).toContain(wanted);
         for (const unwanted of settings.vgaExcludes) expect(input.screenText ?? '').not.toContain(unwanted);
-        if (expected !== settings.successStatus) return; // a kernel expected to fail may report failures
+        if (ending.kind === 'exited' && expected !== settings.successStatus) return; // a kernel expected to fail may report failures
         expect(report.tests.filter((test) => test.status === 'fail')).toEqual([]);
         expect(report.panic).toBeUndefined();
         expect(report.problems).toEqual([]);
@@ -152,10 +185,11 @@ describe('exit-status judgement, fuzzed', () => {
     );
   });
 
-  it('an exit status never hides a failed test: adding one to a passing kernel fails it', () => {
+  it('an exit status or a pass condition never hides a failed test: adding one to a passing kernel fails it', () => {
     fc.assert(
       fc.property(evidence, config, testResult, (input, settings, extra) => {
-        if (judge(input, settings).status !== 'pass' || (settings.exitStatus ?? settings.successStatus) !== settings.successStatus) return;
+        if (judge(input, settings).status !== 'pass') return;
+        if (input.ending.kind === 'exited' && (settings.exitStatus ?? settings.successStatus) !== settings.successStatus) return;
         const failing = { ...input, serial: { ...input.serial, tests: [...input.serial.tests, { ...extra, status: 'fail' as const }] } };
         expect(judge(failing, settings).status).toBe('fail');
       }),
