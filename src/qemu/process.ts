@@ -56,6 +56,18 @@ function onFatalSignal(signal: NodeJS.Signals): void {
 }
 
 /**
+ * Ctrl-Z stops the terminal's foreground process group, which QEMU is not part of: QEMU
+ * stops with alloc-runner, and goes on when alloc-runner does (`fg`, `bg`).
+ */
+function onSuspend(): void {
+  for (const child of running) signalGroup(child, 'SIGSTOP');
+  process.kill(process.pid, 'SIGSTOP');
+}
+function onResume(): void {
+  for (const child of running) signalGroup(child, 'SIGCONT');
+}
+
+/**
  * QEMU does not exit when its parent dies: not on EOF on stdin, not on the QMP socket
  * closing. On Linux, util-linux's setpriv sets the parent-death signal (PR_SET_PDEATHSIG)
  * and then execs QEMU, so the kernel kills QEMU the moment alloc-runner dies, even by
@@ -76,6 +88,8 @@ export function startQemu(binary: string, args: string[]): QemuProcess {
   if (!guarding) {
     guarding = true;
     for (const signal of FATAL_SIGNALS) process.on(signal, onFatalSignal);
+    process.on('SIGTSTP', onSuspend);
+    process.on('SIGCONT', onResume);
   }
   const [command, commandArgs] = launcher(binary, args);
   const child = spawn(command, commandArgs, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
@@ -126,9 +140,13 @@ function endedByOrder(exit: Pick<QemuExit, 'exitCode' | 'signal'>): boolean {
 }
 
 function killGroup(child: ChildProcessWithoutNullStreams): void {
+  signalGroup(child, 'SIGKILL');
+}
+
+function signalGroup(child: ChildProcessWithoutNullStreams, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
   try {
-    process.kill(-child.pid, 'SIGKILL');
+    process.kill(-child.pid, signal);
   } catch {
     // the group is gone already
   }

@@ -84,9 +84,9 @@ interface Step {
   type: string;
 }
 
-/** Runs the CLI in a real pseudo-terminal (terminal.py), typing `steps` into it as a user would. */
-async function inTerminal(args: string[], steps: Step[], env: Record<string, string>) {
-  const run = await execa('python3', [TERMINAL, JSON.stringify(steps), 'node', CLI, ...args], { env: { NO_COLOR: '1', ...env }, reject: false, timeout: 60_000 });
+/** Runs a command in a real pseudo-terminal (terminal.py), typing `steps` into it as a user would. */
+async function inTerminal(command: string[], steps: Step[], env: Record<string, string>, cwd?: string) {
+  const run = await execa('python3', [TERMINAL, JSON.stringify(steps), ...command], { cwd, env: { NO_COLOR: '1', ...env }, reject: false, timeout: 60_000 });
   const [, code, signal] = /\nexit: code=(\S+) signal=(\S+)\n?$/.exec(run.stdout) ?? [];
   return { output: run.stdout, exitCode: code === 'none' ? undefined : Number(code), signal: signal === 'none' ? undefined : signal };
 }
@@ -101,7 +101,7 @@ const RUNNING_TWICE = { wait: String.raw`\[hang-[ab]\] 1\.\.1`, times: 2 };
 describe('Ctrl-C typed in a terminal (SIGINT to the whole foreground process group, QEMU formerly included)', () => {
   it('reports the kernels in flight as interrupted, exits 130 and leaves nothing behind', async () => {
     const ws = workspace(['hang-a', 'hang-b']);
-    const run = await inTerminal(['test', ...ws.testArgs, '--jobs', '2', '--timeout', '60'], [{ ...RUNNING_TWICE, type: CTRL_C }], { TMPDIR: ws.tmp });
+    const run = await inTerminal(['node', CLI, 'test', ...ws.testArgs, '--jobs', '2', '--timeout', '60'], [{ ...RUNNING_TWICE, type: CTRL_C }], { TMPDIR: ws.tmp });
     expect(run.exitCode, run.output).toBe(130);
     expect(statuses(ws.report)).toEqual([
       ['hang-a', 'interrupted', INTERRUPTED_REASON],
@@ -116,7 +116,7 @@ describe('Ctrl-C typed in a terminal (SIGINT to the whole foreground process gro
   it('with a --qemu script that does not exec QEMU: QEMU is stopped too, the kernel is interrupted', async () => {
     const ws = workspace(['hang-a']);
     const qemu = wrapperWithoutExec(ws.dir);
-    const run = await inTerminal(['test', '--qemu', qemu, ...ws.testArgs, '--timeout', '60'], [{ wait: String.raw`\[hang-a\] 1\.\.1`, type: CTRL_C }], { TMPDIR: ws.tmp });
+    const run = await inTerminal(['node', CLI, 'test', '--qemu', qemu, ...ws.testArgs, '--timeout', '60'], [{ wait: String.raw`\[hang-a\] 1\.\.1`, type: CTRL_C }], { TMPDIR: ws.tmp });
     expect(run.exitCode, run.output).toBe(130);
     expect(statuses(ws.report)).toEqual([['hang-a', 'interrupted', INTERRUPTED_REASON]]);
     expect(qemuProcessesWith(ws.dir)).toEqual([]);
@@ -131,7 +131,7 @@ describe('Ctrl-C typed in a terminal (SIGINT to the whole foreground process gro
       { wait: String.raw`\[hang-a\] 1\.\.1`, type: CTRL_C },
       { wait: 'Press Ctrl-C again', type: CTRL_C },
     ];
-    const run = await inTerminal(['test', '--qemu', qemu, ...ws.testArgs, '--timeout', '60'], steps, { TMPDIR: ws.tmp });
+    const run = await inTerminal(['node', CLI, 'test', '--qemu', qemu, ...ws.testArgs, '--timeout', '60'], steps, { TMPDIR: ws.tmp });
     expect(run.signal, run.output).toBe('SIGINT');
     expect(qemuProcessesWith(ws.dir)).toEqual([]);
     expect(readdirSync(ws.tmp)).toEqual([]);
@@ -171,6 +171,24 @@ describe('SIGTERM from outside', () => {
       ['hang-a', 'interrupted', INTERRUPTED_REASON],
       ['hang-b', 'interrupted', INTERRUPTED_REASON],
     ]);
+  });
+});
+
+describe('Ctrl-Z (SIGTSTP to the foreground process group)', () => {
+  it('stops QEMU with alloc-runner, and resumes it when alloc-runner goes on (fg: SIGCONT to the group)', async () => {
+    const ws = workspace(['hang-a']);
+    const run = start(['test', ...ws.testArgs, '--timeout', '60'], { env: { TMPDIR: ws.tmp }, detached: true });
+    await waitForOutput(run, /\[hang-a\] 1\.\.1/);
+    const qemuPid = qemuProcessesWith(ws.dir)[0]!.split(' ')[0]!;
+    const stateOf = (pid: string | number) => /\) (\w)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))![1];
+    await execa('kill', ['-TSTP', '--', `-${run.pid}`]);
+    await expect.poll(() => [stateOf(run.pid!), stateOf(qemuPid)]).toEqual(['T', 'T']);
+    await execa('kill', ['-CONT', '--', `-${run.pid}`]);
+    await expect.poll(() => [stateOf(run.pid!), stateOf(qemuPid)].includes('T')).toBe(false);
+    run.kill('SIGINT');
+    const result = await run;
+    expect(result.exitCode, result.all).toBe(130);
+    expect(statuses(ws.report)).toEqual([['hang-a', 'interrupted', INTERRUPTED_REASON]]);
   });
 });
 
@@ -226,9 +244,20 @@ describe('a --qemu script that runs QEMU without exec', () => {
   it('alloc-runner run stopped by Ctrl-C in a terminal takes the real QEMU down with it', async () => {
     const ws = workspace(['hang-a']);
     const qemu = wrapperWithoutExec(ws.dir);
-    const run = await inTerminal(['run', '--qemu', qemu, '--kernel', ws.kernels[0]!], [{ wait: String.raw`1\.\.1`, type: CTRL_C }], { TMPDIR: ws.tmp });
+    const run = await inTerminal(['node', CLI, 'run', '--qemu', qemu, '--kernel', ws.kernels[0]!], [{ wait: String.raw`1\.\.1`, type: CTRL_C }], { TMPDIR: ws.tmp });
     expect(run.signal, run.output).toBe('SIGINT');
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(qemuProcessesWith(ws.dir)).toEqual([]);
+  });
+
+  it('cargo test with alloc-runner as its runner, stopped by Ctrl-C in a terminal, takes the real QEMU down with it', async () => {
+    const ws = workspace([]);
+    const qemu = wrapperWithoutExec(ws.dir);
+    const steps = [{ wait: String.raw`1\.\.1`, type: CTRL_C }];
+    const run = await inTerminal(['cargo', 'test', '-p', 'misbehaving', '--test', 'hang'], steps, { TMPDIR: ws.tmp, ALLOC_RUNNER_QEMU: qemu }, FIXTURES);
+    expect(run.output).toContain('Running tests/hang.rs');
+    expect(run.signal, run.output).toBe('SIGINT');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(qemuProcessesWith(hang)).toEqual([]);
   });
 });
