@@ -27,6 +27,8 @@ export interface CargoPackage {
   dependencies: string[];
   /** The binary `cargo run` runs when there are several (`default-run`). */
   defaultRun?: string;
+  /** The names of its targets that can be kernels: tests, binaries, examples, benches. */
+  targets: string[];
 }
 
 export interface CargoWorkspace {
@@ -35,6 +37,9 @@ export interface CargoWorkspace {
   /** Where rustc runs, so what panic locations are relative to. */
   workspaceRoot: string;
 }
+
+/** Target kinds that are never booted: libraries and build scripts. */
+const NOT_KERNELS = new Set(['lib', 'rlib', 'dylib', 'cdylib', 'staticlib', 'proc-macro', 'custom-build']);
 
 const CARGO_MISSING =
   'cargo was not found on PATH. Install Rust with rustup (https://rustup.rs), then open a new shell so that ~/.cargo/bin is on PATH.';
@@ -57,6 +62,7 @@ export async function readWorkspace(manifestPath: string): Promise<CargoWorkspac
       metadata: Record<string, unknown> | null;
       dependencies?: Array<{ name: string }>;
       default_run?: string | null;
+      targets?: Array<{ name: string; kind: string[] }>;
     }>;
     target_directory: string;
     workspace_root: string;
@@ -71,6 +77,7 @@ export async function readWorkspace(manifestPath: string): Promise<CargoWorkspac
         metadata: pkg.metadata,
         dependencies: (pkg.dependencies ?? []).map((dependency) => dependency.name),
         defaultRun: pkg.default_run ?? undefined,
+        targets: (pkg.targets ?? []).filter((target) => !target.kind.some((kind) => NOT_KERNELS.has(kind))).map((target) => target.name),
       },
     ]),
   );

@@ -164,6 +164,18 @@ export function parsePackageConfig(metadata: unknown, where = METADATA_TABLE): P
   return config;
 }
 
+/**
+ * A `kernels.NAME` table whose NAME is none of the package's kernels would never apply, so
+ * its expectations would silently never run: an error naming the table and the kernels.
+ */
+export function checkKernelTables(config: PackageConfig, kernels: string[], where: string): void {
+  for (const name of config.kernels.keys()) {
+    if (kernels.includes(name)) continue;
+    const known = kernels.length > 0 ? `its kernels are ${[...new Set(kernels)].sort().join(', ')}` : 'it has no test or binary targets';
+    throw usageError(`${where}.kernels.${name}: matches no kernel of this package (${known}); name a test file's stem (tests/NAME.rs) or a binary`);
+  }
+}
+
 /** The settings for one kernel: defaults, then the package's, then the kernel's own. */
 export function kernelConfig(pkg: PackageConfig | undefined, kernel: string, overrides: Partial<KernelConfig> = {}): KernelConfig {
   return { ...DEFAULT_CONFIG, ...pkg?.defaults, ...pkg?.kernels.get(kernel), ...overrides };

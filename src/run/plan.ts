@@ -5,7 +5,7 @@ import { buildError, usageError } from '../errors.js';
 import { detectImageKind } from '../image/kind.js';
 import { bootimagePackages, bootimagePlan, bootimageReason, makeBinaryImages, makeTestImage, requireBootimage } from '../image/bootimage.js';
 import { locateManifest } from '../project/locate.js';
-import { commandLineSettings, kernelConfig, type ExpectationOptions, parsePackageConfig, type KernelConfig, type PackageConfig, METADATA_TABLE } from '../project/config.js';
+import { checkKernelTables, commandLineSettings, kernelConfig, type ExpectationOptions, parsePackageConfig, type KernelConfig, type PackageConfig, METADATA_TABLE } from '../project/config.js';
 import { buildKernels, readWorkspace, selectionArgs } from '../build/cargo.js';
 import type { KernelPlan } from './kernel.js';
 
@@ -72,10 +72,12 @@ async function planCargo(mode: 'test' | 'build', options: PlanOptions, overrides
   const workspace = await readWorkspace(manifestPath);
   // Configuration errors are found before anything is built.
   const configs = new Map(
-    [...workspace.packages.values()].map((pkg) => [
-      pkg.id,
-      parsePackageConfig(pkg.metadata?.['alloc-runner'], `${pkg.manifestPath}: ${METADATA_TABLE}`),
-    ]),
+    [...workspace.packages.values()].map((pkg) => {
+      const where = `${pkg.manifestPath}: ${METADATA_TABLE}`;
+      const config = parsePackageConfig(pkg.metadata?.['alloc-runner'], where);
+      checkKernelTables(config, pkg.targets, where);
+      return [pkg.id, config];
+    }),
   );
   const bootimages = bootimagePackages(workspace.packages.values());
   const firstBootimage = bootimages.values().next().value;

@@ -102,6 +102,21 @@ describe('a malformed or mistyped [package.metadata.alloc-runner] (exit 2)', () 
   });
 });
 
+describe('a [package.metadata.alloc-runner.kernels.NAME] table for no kernel (exit 2)', () => {
+  it('names the table and the kernels there are, before building', async () => {
+    const root = project('kernel-table', '[package.metadata.alloc-runner.kernels.heap_basic]\ntimeout = 3');
+    mkdirSync(join(root, 'tests'));
+    writeFileSync(join(root, 'tests', 'heap_basics.rs'), '');
+    writeFileSync(join(root, 'tests', 'no_alloc.rs'), '');
+    const result = await alloc(['test'], { cwd: root });
+    expect(result.exitCode, result.all).toBe(2);
+    expect(result.stderr).toContain(
+      `${join(root, 'Cargo.toml')}: package.metadata.alloc-runner.kernels.heap_basic: matches no kernel of this package (its kernels are heap_basics, no_alloc); name a test file's stem (tests/NAME.rs) or a binary`,
+    );
+    expect(result.stderr).not.toContain('Compiling');
+  });
+});
+
 describe('bad option values (exit 2)', () => {
   it.each([
     [['--jobs', '0'], "option '-j, --jobs <n>' argument '0' is invalid. expected a whole number of 1 or more"],
