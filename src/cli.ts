@@ -28,7 +28,7 @@ const positiveSeconds = (value: string) => {
 };
 const collect = (value: string, previous: string[]) => [...previous, value];
 const REPORTER_HELP =
-  'report format: default, json, tap, junit, github, quiet (repeatable; default: default, plus github when GITHUB_ACTIONS=true)';
+  'report format: default, json, tap, junit, github, quiet (repeatable; default: default, plus github when GITHUB_ACTIONS=true, its annotations on stderr when another reporter writes to stdout)';
 const collectFeatures = (value: string, previous: string[]) => [...previous, ...value.split(/[\s,]+/).filter(Boolean)];
 
 /** Options shared by the commands that build with Cargo (or take --kernel FILE). */
@@ -74,7 +74,7 @@ function addExpectationOptions(command: Command): Command {
 function addReportOptions(command: Command): Command {
   return command
     .option('--reporter <name>', REPORTER_HELP, collect, [])
-    .option('--output-file <name=path>', "write that reporter's output to a file instead of stdout (repeatable)", collect, []);
+    .option('--output-file <name=path>', "write that reporter's output to a file instead of stdout; implies --reporter NAME (repeatable, one file per reporter)", collect, []);
 }
 
 function buildProgram(): Command {

@@ -4,7 +4,8 @@ import { type ExitCodeValue, usageError } from '../errors.js';
 import type { KernelResult } from '../model.js';
 import { JSON_SCHEMA_VERSION, type JsonReport } from '../report/json.js';
 import { jsonReportProblem } from '../report/json-check.js';
-import { checkReporters, chosenReporters, writeReports } from '../report/index.js';
+import { writeReports } from '../report/index.js';
+import { chooseReporters } from '../report/choice.js';
 import { decideOutcome } from '../verdict/outcome.js';
 import { byKernelId, kernelId } from '../run/select.js';
 import { VERSION } from '../version.js';
@@ -17,14 +18,13 @@ export interface MergeOptions {
 
 /** Merges the JSON reports of shards into one, rendered by any reporter; exits as the whole run would have. */
 export async function mergeCommand(files: string[], options: MergeOptions): Promise<ExitCodeValue> {
-  const reporters = chosenReporters(options.reporter);
-  checkReporters(reporters, options.outputFile);
+  const reporters = chooseReporters(options.reporter, options.outputFile);
   const reports = await Promise.all(files.map(async (file) => ({ file, report: await readReport(file) })));
   const kernels = mergeKernels(reports);
   const missing = missingShards(reports.map(({ report }) => report));
   if (missing) process.stderr.write(`warning: ${missing}\n`);
   const outcome = decideOutcome(kernels);
-  await writeReports(outcome, { reporters, outputFiles: options.outputFile, color: chalk, verbose: options.verbose ?? false, version: VERSION });
+  await writeReports(outcome, { reporters, color: chalk, verbose: options.verbose ?? false, version: VERSION });
   return outcome.exitCode;
 }
 

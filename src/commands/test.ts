@@ -15,7 +15,8 @@ import { filterKernels, kernelId, parseShard, shardKernels } from '../run/select
 import { runSuite } from '../run/suite.js';
 import { ResultCache } from '../run/cache.js';
 import { decideOutcome } from '../verdict/outcome.js';
-import { checkReporters, chosenReporters, writeReports } from '../report/index.js';
+import { writeReports } from '../report/index.js';
+import { chooseReporters } from '../report/choice.js';
 import { progress } from '../report/progress.js';
 import { VERSION } from '../version.js';
 
@@ -34,8 +35,7 @@ export interface TestOptions extends SelectionOptions {
 }
 
 export async function testCommand(options: TestOptions): Promise<ExitCodeValue> {
-  const reporters = chosenReporters(options.reporter);
-  checkReporters(reporters, options.outputFile);
+  const reporters = chooseReporters(options.reporter, options.outputFile);
   const shard = options.shard === undefined ? undefined : parseShard(options.shard);
   const cmdlineWords = testFilterWords(options.filterTest);
   const qemu = options.list ? options.qemu : requireQemu(options.qemu);
@@ -44,7 +44,7 @@ export async function testCommand(options: TestOptions): Promise<ExitCodeValue> 
   // Missing GRUB tools are found before anything is built.
   const grubTools = boot === 'kernel' || options.list ? undefined : requireGrubTools(boot);
   // A hook's output is its verdict: Cargo's progress lines would bury it (errors still show).
-  if (reporters.every((name) => name === 'quiet')) process.env.CARGO_TERM_QUIET ??= 'true';
+  if (reporters.every(({ name }) => name === 'quiet')) process.env.CARGO_TERM_QUIET ??= 'true';
   // The version check (~30 ms) runs while Cargo builds; a QEMU too old is the error to
   // report even when the build or a --kernel file fails too.
   const [planned, qemuChecked] = await Promise.allSettled([
@@ -100,7 +100,6 @@ export async function testCommand(options: TestOptions): Promise<ExitCodeValue> 
   const outcome = decideOutcome(results, { bailed: bail !== undefined, signalExitCode: interruption.signal ? interruption.exitCode : undefined });
   await writeReports(outcome, {
     reporters,
-    outputFiles: options.outputFile,
     color: chalk,
     verbose: options.verbose ?? false,
     artifactsRoot,

@@ -1,4 +1,5 @@
-import { isAbsolute, relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { KernelResult, PanicInfo, TestResult } from '../model.js';
 import { countedTests, describePanic } from '../verdict/judge.js';
 import { kernelId } from '../run/select.js';
@@ -10,20 +11,38 @@ import { printable } from './text.js';
 // the files and lines where kernels panicked, and a Markdown job summary
 // (https://docs.github.com/actions/reference/workflow-commands-for-github-actions).
 
-/** One `::error` line per failed test and per kernel that failed beyond its tests. */
-export function githubAnnotations(kernels: KernelResult[], repoRoot: string): string {
-  const lines: string[] = [];
+/** GitHub shows at most this many annotations of a kind (error, warning, notice) per step. */
+export const ANNOTATIONS_SHOWN = 10;
+
+/**
+ * One `::error` line per failed test and per kernel that failed beyond its tests; past
+ * ANNOTATIONS_SHOWN, those pointing at a file first (in report order), then one notice
+ * saying how many more there are.
+ */
+export function githubAnnotations(kernels: KernelResult[], repoRoot: string, exists: (path: string) => boolean = existsSync): string {
+  const errors: Array<{ line: string; located: boolean }> = [];
+  const add = (title: string, message: string, panic: PanicInfo | undefined, kernel: KernelResult) => {
+    const where = panic && location(panic, kernel, repoRoot, exists);
+    errors.push({ line: annotation('error', title, message, where), located: where !== undefined });
+  };
   for (const kernel of kernels) {
     const id = kernelId(kernel);
     for (const test of failedTests(kernel.tests)) {
       const message = test.panic ? panicText(test.panic) : (test.reason ?? `failed; kernel ${kernel.status}: ${kernel.reason ?? ''}`);
-      lines.push(annotation(`${id}: ${test.name} failed`, message, test.panic && location(test.panic, kernel, repoRoot)));
+      add(`${id}: ${test.name} failed`, message, test.panic, kernel);
     }
     const kernelFailed = countedTests(kernel).length > kernel.tests.length;
     if (kernelFailed || (kernel.panic && kernel.status !== 'pass')) {
       const message = [`${kernel.reason ?? 'unknown reason'}`, kernel.panic && panicText(kernel.panic), `artifacts: ${kernel.artifacts.dir}`].filter(Boolean).join('\n');
-      lines.push(annotation(`${id}: kernel ${kernel.status}`, message, kernel.panic && location(kernel.panic, kernel, repoRoot)));
+      add(`${id}: kernel ${kernel.status}`, message, kernel.panic, kernel);
     }
+  }
+  const shown = new Set([...errors.filter((error) => error.located), ...errors.filter((error) => !error.located)].slice(0, ANNOTATIONS_SHOWN));
+  const lines = errors.filter((error) => shown.has(error)).map((error) => error.line);
+  const more = errors.length - shown.size;
+  if (more > 0) {
+    const what = `${more} more failure${more === 1 ? ' is' : 's are'} not annotated (GitHub shows ${ANNOTATIONS_SHOWN} per step); the job summary and the report list every one`;
+    lines.push(annotation('notice', 'alloc-runner', what, undefined));
   }
   return lines.map((line) => `${line}\n`).join('');
 }
@@ -68,18 +87,19 @@ interface Location {
 /**
  * The panic's file as a path from the repository root, which is what GitHub wants. Rust
  * prints paths relative to the Cargo workspace root (the kernel's sourceRoot); files
- * outside the repository (the standard library, registry crates) get no location.
+ * outside the repository (the standard library, registry crates), or that are not there
+ * (a kernel that printed a path relative to something else), get no location.
  */
-export function location(panic: PanicInfo, kernel: Pick<KernelResult, 'sourceRoot'>, repoRoot: string): Location | undefined {
+export function location(panic: PanicInfo, kernel: Pick<KernelResult, 'sourceRoot'>, repoRoot: string, exists: (path: string) => boolean = existsSync): Location | undefined {
   const absolute = isAbsolute(panic.file) ? panic.file : resolve(kernel.sourceRoot ?? repoRoot, panic.file);
   const path = relative(repoRoot, absolute);
-  if (path === '' || path.startsWith('..') || isAbsolute(path)) return undefined;
+  if (path === '' || path.startsWith('..') || isAbsolute(path) || !exists(join(repoRoot, path))) return undefined;
   return { file: path.split('\\').join('/'), line: panic.line, col: panic.column };
 }
 
-function annotation(title: string, message: string, where: Location | undefined): string {
+function annotation(kind: 'error' | 'notice', title: string, message: string, where: Location | undefined): string {
   const properties = [...(where ? [`file=${property(where.file)}`, `line=${where.line}`, `col=${where.col}`] : []), `title=${property(title)}`];
-  return `::error ${properties.join(',')}::${data(message)}`;
+  return `::${kind} ${properties.join(',')}::${data(message)}`;
 }
 
 const panicText = (panic: PanicInfo) => `panicked at ${panic.file}:${panic.line}:${panic.column}:\n${panic.message}`;

@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import type { ChalkInstance } from 'chalk';
 import type { Outcome } from '../verdict/outcome.js';
 import type { Shard } from '../run/select.js';
-import { usageError } from '../errors.js';
+import type { ReporterChoice, ReporterName } from './choice.js';
 import { closingLine, renderReport } from './terminal.js';
 import { jsonReport } from './json.js';
 import { tapReport } from './tap.js';
@@ -12,13 +12,9 @@ import { junitReport } from './junit.js';
 import { githubAnnotations, githubSummary } from './github.js';
 import { quietReport } from './quiet.js';
 
-export const REPORTERS = ['default', 'json', 'tap', 'junit', 'github', 'quiet'] as const;
-export type ReporterName = (typeof REPORTERS)[number];
-
 export interface ReportSettings {
-  reporters: string[];
-  /** `name=path` pairs: that reporter writes to the file instead of stdout. */
-  outputFiles: string[];
+  /** Each reporter and where it writes (chooseReporters). */
+  reporters: ReporterChoice[];
   color: ChalkInstance;
   verbose: boolean;
   /** The run's artifacts folder, named at the end of the default report (a merged report has none). */
@@ -27,42 +23,15 @@ export interface ReportSettings {
   shard?: Shard;
 }
 
-/** The reporters asked for (default: `default`), plus `github` when running in GitHub Actions. */
-export function chosenReporters(requested: string[], env: NodeJS.ProcessEnv = process.env): string[] {
-  const reporters = requested.length > 0 ? [...requested] : ['default'];
-  if (env.GITHUB_ACTIONS === 'true' && !reporters.includes('github')) reporters.push('github');
-  return reporters;
-}
-
-/** Checks the reporter names and output files before anything runs. */
-export function checkReporters(reporters: string[], outputFiles: string[]): Map<string, string> {
-  for (const name of reporters) {
-    if (!(REPORTERS as readonly string[]).includes(name)) {
-      throw usageError(`--reporter ${name}: unknown reporter; choose from ${REPORTERS.join(', ')}`);
-    }
-  }
-  const files = new Map<string, string>();
-  for (const pair of outputFiles) {
-    const [name, path] = pair.split(/=(.*)/s);
-    if (!name || !path || !(REPORTERS as readonly string[]).includes(name)) {
-      throw usageError(`--output-file ${pair}: expected REPORTER=PATH with a reporter from ${REPORTERS.join(', ')}`);
-    }
-    files.set(name, resolve(path));
-  }
-  return files;
-}
-
 /** Every chosen reporter renders the one outcome. */
 export async function writeReports(outcome: Outcome, settings: ReportSettings): Promise<void> {
-  const files = checkReporters(settings.reporters, settings.outputFiles);
-  for (const name of settings.reporters as ReporterName[]) {
+  for (const { name, destination } of settings.reporters) {
     const text = render(name, outcome, settings);
-    const file = files.get(name);
-    if (file) {
-      await mkdir(dirname(file), { recursive: true });
-      await writeFile(file, text);
+    if (destination.to === 'file') {
+      await mkdir(dirname(destination.path), { recursive: true });
+      await writeFile(destination.path, text);
     } else {
-      process.stdout.write(text);
+      process[destination.to].write(text);
     }
     // The job summary is a file GitHub names; appended, as other steps write to it too.
     if (name === 'github' && process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, githubSummary(outcome));

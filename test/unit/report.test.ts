@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { Ajv } from 'ajv';
 import { Chalk } from 'chalk';
@@ -11,7 +12,7 @@ import { junitReport } from '../../src/report/junit.js';
 import { githubAnnotations, githubSummary, location } from '../../src/report/github.js';
 import { quietReport } from '../../src/report/quiet.js';
 import { jsonReport } from '../../src/report/json.js';
-import { chosenReporters } from '../../src/report/index.js';
+import { chooseReporters } from '../../src/report/choice.js';
 import { printable } from '../../src/report/text.js';
 import { mergeKernels, missingShards } from '../../src/commands/merge.js';
 import { decideOutcome } from '../../src/verdict/outcome.js';
@@ -71,6 +72,7 @@ const hung = kernel('hang', {
 });
 const broken = kernel('qemu', { package: 'misbehaving', status: 'error', reason: 'QEMU could not run the kernel: no such file' });
 const all = [passing, panicked, hung, broken];
+const ROOT = resolve(import.meta.dirname, '..', '..');
 
 describe('the tap reporter', () => {
   const tap = tapReport(all);
@@ -279,7 +281,7 @@ artifacts: /artifacts/d</failure>
 
 describe('the github reporter', () => {
   it('annotates a panic at its file, relative to the repository, and other failures by title', () => {
-    const lines = githubAnnotations(all, '/repo').trimEnd().split('\n');
+    const lines = githubAnnotations(all, '/repo', () => true).trimEnd().split('\n');
     expect(lines[0]).toBe(
       '::error file=fixtures/misbehaving/tests/panic.rs,line=19,col=5,title=misbehaving/panic%3A arithmetic_is_broken failed::panicked at misbehaving/tests/panic.rs:19:5:%0Aassertion failed%0A  left: 2%0A right: 3',
     );
@@ -290,8 +292,23 @@ describe('the github reporter', () => {
 
   it('gives no file to a panic outside the repository', () => {
     const panic = { file: '/rustc/abc/library/core/src/num.rs', line: 1, column: 1, message: 'overflow' };
-    expect(location(panic, { sourceRoot: '/repo' }, '/repo')).toBeUndefined();
-    expect(location({ ...panic, file: 'src/lib.rs' }, { sourceRoot: '/repo/kernel' }, '/repo')?.file).toBe('kernel/src/lib.rs');
+    expect(location(panic, { sourceRoot: '/repo' }, '/repo', () => true)).toBeUndefined();
+    expect(location({ ...panic, file: 'src/lib.rs' }, { sourceRoot: '/repo/kernel' }, '/repo', () => true)?.file).toBe('kernel/src/lib.rs');
+  });
+
+  it('gives no file to a panic path that is not there', () => {
+    const panic = { file: 'tests/ktap_ok_after_panic.rs', line: 17, column: 5, message: 'the heap is corrupt' };
+    expect(location(panic, { sourceRoot: join(ROOT, 'fixtures') }, ROOT)).toBeUndefined();
+    expect(location({ ...panic, file: 'misbehaving/tests/ktap_ok_after_panic.rs' }, { sourceRoot: join(ROOT, 'fixtures') }, ROOT)?.file).toBe('fixtures/misbehaving/tests/ktap_ok_after_panic.rs');
+  });
+
+  it('annotates the first ten failures, those at a file first, then says how many more', () => {
+    const many = Array.from({ length: 12 }, (_, index) => kernel(`k${index}`, { status: 'hang', reason: 'no exit', tests: [] }));
+    const lines = githubAnnotations([...many, panicked], '/repo', () => true).trimEnd().split('\n');
+    expect(lines).toHaveLength(11);
+    expect(lines.filter((line) => line.startsWith('::error '))).toHaveLength(10);
+    expect(lines.some((line) => line.includes('file=fixtures/misbehaving/tests/panic.rs'))).toBe(true);
+    expect(lines[10]).toBe('::notice title=alloc-runner::3 more failures are not annotated (GitHub shows 10 per step); the job summary and the report list every one');
   });
 
   it('summarises the run in Markdown with a table and the screens of failing kernels', () => {
@@ -430,10 +447,22 @@ describe('merging shard reports', () => {
 });
 
 describe('reporter choice and text', () => {
-  it('adds github in GitHub Actions, once', () => {
-    expect(chosenReporters([], {})).toEqual(['default']);
-    expect(chosenReporters([], { GITHUB_ACTIONS: 'true' })).toEqual(['default', 'github']);
-    expect(chosenReporters(['junit', 'github'], { GITHUB_ACTIONS: 'true' })).toEqual(['junit', 'github']);
+  const where = (choice: ReturnType<typeof chooseReporters>) => choice.map(({ name, destination }) => `${name}:${destination.to === 'file' ? destination.path : destination.to}`);
+  it('adds github in GitHub Actions, once, on stderr when another reporter writes to stdout', () => {
+    expect(where(chooseReporters([], [], {}))).toEqual(['default:stdout']);
+    expect(where(chooseReporters([], [], { GITHUB_ACTIONS: 'true' }))).toEqual(['default:stdout', 'github:stderr']);
+    expect(where(chooseReporters(['junit', 'github'], [], { GITHUB_ACTIONS: 'true' }))).toEqual(['junit:stdout', 'github:stderr']);
+    expect(where(chooseReporters(['github'], [], { GITHUB_ACTIONS: 'true' }))).toEqual(['github:stdout']);
+    expect(where(chooseReporters(['json'], ['json=/r.json'], { GITHUB_ACTIONS: 'true' }))).toEqual(['json:/r.json', 'github:stdout']);
+  });
+  it('takes --output-file NAME=PATH as --reporter NAME, beside the default', () => {
+    expect(where(chooseReporters([], ['junit=/j.xml'], {}))).toEqual(['default:stdout', 'junit:/j.xml']);
+    expect(where(chooseReporters(['quiet'], ['json=/r.json'], {}))).toEqual(['quiet:stdout', 'json:/r.json']);
+  });
+  it('refuses two reporters on one file, and one reporter on two', () => {
+    expect(() => chooseReporters([], ['json=/r', 'junit=/r'], {})).toThrow('--output-file json=… and junit=/r: both reporters would write /r; give each its own file');
+    expect(() => chooseReporters([], ['json=/a', 'json=/b'], {})).toThrow('--output-file json=/a and json=/b: a reporter writes one file; give json one path');
+    expect(where(chooseReporters([], ['json=/a', 'json=/a'], {}))).toEqual(['default:stdout', 'json:/a']);
   });
   it('shows control characters, lone surrogates and non-characters as escapes, keeping tabs, newlines and emoji', () => {
     expect(printable('a\x00b\x1b\x7f\x85\ufffe\ud800c\t\n😀')).toBe('a\\x00b\\x1b\\x7f\\x85\\u{fffe}\\u{d800}c\t\n😀');
