@@ -2,7 +2,8 @@ import { availableParallelism } from 'node:os';
 import chalk from 'chalk';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, RunnerError } from './errors.js';
-import { DEFAULT_QEMU } from './environment.js';
+import { checkWorkingFolder } from './check/places.js';
+import { defaultQemu } from './environment.js';
 import { VERSION } from './version.js';
 
 const EXIT_CODES_HELP = `
@@ -27,6 +28,10 @@ const positiveSeconds = (value: string) => {
   return parsed;
 };
 const collect = (value: string, previous: string[]) => [...previous, value];
+const nonEmpty = (value: string) => {
+  if (value.trim() === '') throw new InvalidArgumentError('expected a path or a program name, not an empty string');
+  return value;
+};
 const REPORTER_HELP =
   'report format: default, json, tap, junit, github, quiet (repeatable; default: default, plus github when GITHUB_ACTIONS=true, its annotations on stderr when another reporter writes to stdout)';
 const collectFeatures = (value: string, previous: string[]) => [...previous, ...value.split(/[\s,]+/).filter(Boolean)];
@@ -48,7 +53,7 @@ function addBuildAndBootOptions(command: Command): Command {
   return addBuildOptions(command)
     .option('--timeout <seconds>', 'seconds before a kernel counts as hung (default: its configuration, else 60)', positiveSeconds)
     .addOption(new Option('--accel <accel>', 'QEMU accelerator: kvm where /dev/kvm is usable, else tcg').choices(['auto', 'kvm', 'tcg']).default('auto'))
-    .option('--qemu <path>', 'the QEMU binary', process.env.ALLOC_RUNNER_QEMU ?? DEFAULT_QEMU)
+    .option('--qemu <path>', 'the QEMU binary (default: $ALLOC_RUNNER_QEMU, else qemu-system-x86_64)', nonEmpty, defaultQemu())
     .option('--qemu-arg <arg>', 'an extra argument for QEMU (repeatable)', collect, [])
     .option('--artifacts-dir <dir>', "where each run's serial logs and screens are kept (default: Cargo's target dir, alloc-runner/)");
 }
@@ -172,7 +177,7 @@ function buildProgram(): Command {
   program
     .command('doctor')
     .description('check that node, cargo, rustc, QEMU, KVM and the GRUB tools are here, and say how to install what is missing')
-    .option('--qemu <path>', 'the QEMU binary', process.env.ALLOC_RUNNER_QEMU ?? DEFAULT_QEMU)
+    .option('--qemu <path>', 'the QEMU binary (default: $ALLOC_RUNNER_QEMU, else qemu-system-x86_64)', nonEmpty, defaultQemu())
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (options) => {
       const { doctorCommand } = await import('./commands/doctor.js');
@@ -219,6 +224,7 @@ async function main(): Promise<void> {
     process.exit(exitCode);
   });
   try {
+    checkWorkingFolder();
     await buildProgram().parseAsync(process.argv);
   } catch (error) {
     if (error instanceof CommanderError) {

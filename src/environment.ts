@@ -4,6 +4,11 @@ import { environmentError } from './errors.js';
 
 export const DEFAULT_QEMU = 'qemu-system-x86_64';
 
+/** The QEMU to use without --qemu: ALLOC_RUNNER_QEMU, where set and not blank (CI variables often are), else the default. */
+export function defaultQemu(env: NodeJS.ProcessEnv = process.env): string {
+  return env.ALLOC_RUNNER_QEMU?.trim() ? env.ALLOC_RUNNER_QEMU : DEFAULT_QEMU;
+}
+
 /** The full path of an executable, searched on PATH when `name` has no slash. */
 export function findExecutable(name: string): string | undefined {
   const candidates = name.includes('/') ? [name] : (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, name));

@@ -76,7 +76,14 @@ export interface KernelResult {
   /** The screen's cells with their colours, for reporters that draw them. */
   screen?: VgaScreen;
   noScreenReason?: string;
-  artifacts: { dir: string; serialLog: string; screenText?: string; screenshot?: string };
+  artifacts: {
+    dir: string;
+    serialLog: string;
+    screenText?: string;
+    screenshot?: string;
+    /** Artifacts that could not be written whole (a full disk), each as `file: why`. */
+    incomplete?: string[];
+  };
   durationMs: number;
   accelerator?: string;
   qemuCommand: string[];

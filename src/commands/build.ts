@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { ExitCode, type ExitCodeValue, usageError } from '../errors.js';
+import { checkTempFolder } from '../check/places.js';
 import { makeGrubImage, requireGrubTools, type GrubImageKind } from '../image/grub.js';
 import { RUNNER_CMDLINE } from '../qemu/args.js';
 import { planOneKernel, type PlanOptions } from '../run/plan.js';
@@ -20,6 +21,7 @@ const IMAGE_NAMES: Record<GrubImageKind, { label: string; extension: string; qem
 /** Builds the kernel binary (or takes --kernel FILE) and makes a bootable GRUB image of it. */
 export async function buildCommand(options: BuildOptions): Promise<ExitCodeValue> {
   const tools = requireGrubTools(options.image);
+  checkTempFolder();
   const kernel = await planOneKernel(options, 'build');
   if (kernel.imageKind !== 'multiboot') {
     throw usageError(`${kernel.image} is already ${kernel.imageKind === 'iso' ? 'an ISO' : 'a disk'} image; alloc-runner build puts a Multiboot kernel into one`);

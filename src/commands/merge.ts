@@ -4,6 +4,7 @@ import { type ExitCodeValue, usageError } from '../errors.js';
 import type { KernelResult } from '../model.js';
 import { JSON_SCHEMA_VERSION, type JsonReport } from '../report/json.js';
 import { jsonReportProblem } from '../report/json-check.js';
+import { checkReportDestinations } from '../check/places.js';
 import { writeReports } from '../report/index.js';
 import { chooseReporters } from '../report/choice.js';
 import { decideOutcome } from '../verdict/outcome.js';
@@ -19,6 +20,7 @@ export interface MergeOptions {
 /** Merges the JSON reports of shards into one, rendered by any reporter; exits as the whole run would have. */
 export async function mergeCommand(files: string[], options: MergeOptions): Promise<ExitCodeValue> {
   const reporters = chooseReporters(options.reporter, options.outputFile);
+  checkReportDestinations(reporters);
   const reports = await Promise.all(files.map(async (file) => ({ file, report: await readReport(file) })));
   const kernels = mergeKernels(reports);
   const missing = missingShards(reports.map(({ report }) => report));

@@ -1,5 +1,6 @@
 import chalk from 'chalk';
 import type { ExitCodeValue } from '../errors.js';
+import { checkArtifactsFolder, checkTempFolder } from '../check/places.js';
 import { requireQemu } from '../environment.js';
 import { Accelerator } from '../qemu/accel.js';
 import { runKernel } from '../run/kernel.js';
@@ -14,7 +15,9 @@ export interface RunOptions extends SelectionOptions {
 /** Boots one kernel (the crate's binary, or --kernel FILE), its serial live, its screen at the end. */
 export async function runCommand(options: RunOptions): Promise<ExitCodeValue> {
   const qemu = requireQemu(options.qemu);
+  checkTempFolder();
   const plan = await planOneKernel(options, 'run');
+  await checkArtifactsFolder(plan.artifactsDir, []);
   const result = await runKernel(plan, {
     qemu,
     accel: new Accelerator(options.accel),

@@ -5,7 +5,8 @@ import { constants } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import chalk from 'chalk';
 import { readWorkspace, type CargoWorkspace } from '../build/cargo.js';
-import { DEFAULT_QEMU, requireQemu } from '../environment.js';
+import { checkArtifactsFolder, checkTempFolder } from '../check/places.js';
+import { defaultQemu, requireQemu } from '../environment.js';
 import { usageError } from '../errors.js';
 import { bootimagePackages, bootimagePlan, bootimageReason, makeTestImage, requireBootimage } from '../image/bootimage.js';
 import { executableKind } from '../image/kind.js';
@@ -53,7 +54,8 @@ function packageIn(workspace: CargoWorkspace, packageDir: string) {
 
 /** Boots one kernel as `alloc-runner run` does, with the package's configuration, and prints a short verdict. */
 async function bootKernel(path: string, workspace: CargoWorkspace | undefined, packageDir: string | undefined): Promise<number> {
-  const qemu = requireQemu(process.env.ALLOC_RUNNER_QEMU ?? DEFAULT_QEMU);
+  const qemu = requireQemu(defaultQemu());
+  checkTempFolder();
   const pkg = workspace && packageDir ? packageIn(workspace, packageDir) : undefined;
   // Cargo names test executables `<target>-<hash>`.
   const name = basename(path).replace(/-[0-9a-f]{16}$/, '');
@@ -66,6 +68,7 @@ async function bootKernel(path: string, workspace: CargoWorkspace | undefined, p
     plan = await bootimagePlan(plan, bootimage.config, packageConfig, {}, await makeTestImage(path, packageDir));
   }
 
+  await checkArtifactsFolder(plan.artifactsDir, []);
   const result = await runKernel(plan, {
     qemu,
     accel: new Accelerator('auto'),

@@ -15,6 +15,7 @@ import { filterKernels, kernelId, parseShard, shardKernels } from '../run/select
 import { runSuite } from '../run/suite.js';
 import { ResultCache } from '../run/cache.js';
 import { decideOutcome } from '../verdict/outcome.js';
+import { checkArtifactsFolder, checkReportDestinations, checkTempFolder } from '../check/places.js';
 import { writeReports } from '../report/index.js';
 import { chooseReporters } from '../report/choice.js';
 import { progress } from '../report/progress.js';
@@ -36,9 +37,11 @@ export interface TestOptions extends SelectionOptions {
 
 export async function testCommand(options: TestOptions): Promise<ExitCodeValue> {
   const reporters = chooseReporters(options.reporter, options.outputFile);
+  checkReportDestinations(reporters);
   const shard = options.shard === undefined ? undefined : parseShard(options.shard);
   const cmdlineWords = testFilterWords(options.filterTest);
   const qemu = options.list ? options.qemu : requireQemu(options.qemu);
+  if (!options.list) checkTempFolder();
   const accel = new Accelerator(options.accel);
   const boot = options.boot ?? 'kernel';
   // Missing GRUB tools are found before anything is built.
@@ -65,6 +68,7 @@ export async function testCommand(options: TestOptions): Promise<ExitCodeValue> 
     for (const plan of selected) process.stdout.write(`${kernelId(plan)}\n`);
     return ExitCode.Passed;
   }
+  await checkArtifactsFolder(artifactsRoot, selected.map((plan) => plan.artifactsDir));
   if (grubTools && boot !== 'kernel') checkWrappable(selected, boot);
   // `--boot iso|disk`: each kernel is put into its GRUB image first (~0.2 s each), so the cache key is the image's.
   const plans = grubTools && boot !== 'kernel'

@@ -27,9 +27,10 @@ function configuredManifest(dir: string): string | undefined {
   if (!existsSync(packageJson)) return undefined;
   let settings: unknown;
   try {
-    settings = (JSON.parse(readFileSync(packageJson, 'utf8')) as Record<string, unknown>)['alloc-runner'];
-  } catch {
-    return undefined;
+    settings = (JSON.parse(readFileSync(packageJson, 'utf8')) as Record<string, unknown> | null)?.['alloc-runner'];
+  } catch (error) {
+    // Ignoring it could test another project than the one it names.
+    throw usageError(`${packageJson} is not valid JSON (${(error as Error).message}); fix it, or pass --manifest-path PATH/Cargo.toml`);
   }
   if (settings === undefined) return undefined;
   const path = (settings as Record<string, unknown> | null)?.['manifest-path'];

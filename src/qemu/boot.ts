@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { describeFsError } from '../check/places.js';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -68,6 +69,8 @@ export interface BootResult {
   screenshot?: string;
   serialLog: string;
   serialBytes: number;
+  /** Artifacts that could not be written whole (a full disk), each as `file: why`. */
+  incompleteArtifacts: string[];
   accelerator?: string;
   qemuStderr: string;
   durationMs: number;
@@ -120,6 +123,7 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
     ending: { kind: 'qemu-failed', message: 'QEMU did not start' },
     serialLog,
     serialBytes: 0,
+    incompleteArtifacts: [],
     qemuStderr: '',
     durationMs: 0,
     command: [options.qemu, ...args],
@@ -153,6 +157,7 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
       result.screenshot = png;
     } catch (error) {
       if (!result.screen) result.noScreenReason = `reading the screen through QMP failed: ${(error as Error).message}`;
+      else result.incompleteArtifacts.push(`vga.png: QEMU could not write it (${(error as Error).message})`);
     }
   };
 
@@ -253,6 +258,7 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
   qmp?.close();
   qmpServer.close();
   await serialDone;
+  if (log.failure) result.incompleteArtifacts.push(`serial.log: ${describeFsError(log.failure)}; the kernel's output was still read and judged`);
   result.qemuStderr = stderr.trim();
 
   if (timedOut) {

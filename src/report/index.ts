@@ -4,6 +4,8 @@ import { dirname, resolve } from 'node:path';
 import type { ChalkInstance } from 'chalk';
 import type { Outcome } from '../verdict/outcome.js';
 import type { Shard } from '../run/select.js';
+import { describeFsError } from '../check/places.js';
+import { environmentError } from '../errors.js';
 import type { ReporterChoice, ReporterName } from './choice.js';
 import { closingLine, renderReport } from './terminal.js';
 import { jsonReport } from './json.js';
@@ -25,17 +27,31 @@ export interface ReportSettings {
 
 /** Every chosen reporter renders the one outcome. */
 export async function writeReports(outcome: Outcome, settings: ReportSettings): Promise<void> {
+  // A report file that cannot be written (a full disk) does not stop the others, stdout's above all.
+  const unwritten: string[] = [];
   for (const { name, destination } of settings.reporters) {
     const text = render(name, outcome, settings);
     if (destination.to === 'file') {
-      await mkdir(dirname(destination.path), { recursive: true });
-      await writeFile(destination.path, text);
+      try {
+        await mkdir(dirname(destination.path), { recursive: true });
+        await writeFile(destination.path, text);
+      } catch (error) {
+        unwritten.push(`the ${name} report to ${destination.path}: ${describeFsError(error)}`);
+      }
     } else {
       process[destination.to].write(text);
     }
     // The job summary is a file GitHub names; appended, as other steps write to it too.
-    if (name === 'github' && process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, githubSummary(outcome));
+    const summary = process.env.GITHUB_STEP_SUMMARY;
+    if (name === 'github' && summary) {
+      try {
+        appendFileSync(summary, githubSummary(outcome));
+      } catch (error) {
+        unwritten.push(`the job summary to GITHUB_STEP_SUMMARY=${summary}: ${describeFsError(error)}`);
+      }
+    }
   }
+  if (unwritten.length > 0) throw environmentError(`could not write ${unwritten.join('; ')}`);
 }
 
 function render(name: ReporterName, outcome: Outcome, settings: ReportSettings): string {

@@ -71,7 +71,7 @@ const kernel = table({
   serialBytes: integer,
   'screenText?': string,
   'noScreenReason?': string,
-  artifacts: table({ dir: string, serialLog: string, 'screenText?': string, 'screenshot?': string }),
+  artifacts: table({ dir: string, serialLog: string, 'screenText?': string, 'screenshot?': string, 'incomplete?': list(string) }),
   durationMs: number,
   'accelerator?': string,
   qemuCommand: list(string),

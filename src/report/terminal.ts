@@ -20,6 +20,7 @@ export function renderReport(kernels: KernelResult[], color: ChalkInstance, opti
     const decidedBy = kernel.decidedBy && !failed ? `: ${kernel.decidedBy}` : '';
     out.push(`${label} ${where} ${color.dim(`(${facts.join(', ')})`)}${decidedBy}`);
     for (const test of kernel.tests) out.push(...renderTest(test, color, options.verbose || failed, '  '));
+    for (const problem of kernel.artifacts.incomplete ?? []) out.push(`  ${color.yellow('artifact incomplete:')} ${problem}`);
     if (!failed) continue;
     out.push(`  ${color.red('reason:')} ${kernel.reason ?? 'unknown'}`);
     if (kernel.panic) out.push(`  ${color.red('panic:')} ${describePanic(kernel.panic)}`);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KernelResult } from '../model.js';
 import type { KernelPlan } from './kernel.js';
@@ -32,11 +32,16 @@ export class ResultCache {
   async remember(key: string, result: KernelResult): Promise<void> {
     if (result.status !== 'pass' || result.cached) return;
     const { screen: _screen, ...kept } = result;
-    await mkdir(this.dir, { recursive: true });
     // Written aside, then renamed: two runs at once never read half a file.
     const partial = `${this.file(key)}.${process.pid}`;
-    await writeFile(partial, JSON.stringify(kept));
-    await rename(partial, this.file(key));
+    try {
+      await mkdir(this.dir, { recursive: true });
+      await writeFile(partial, JSON.stringify(kept));
+      await rename(partial, this.file(key));
+    } catch {
+      // A pass not remembered (a full disk) only means the next run boots the kernel again.
+      await rm(partial, { force: true }).catch(() => {});
+    }
   }
 
   private file(key: string): string {

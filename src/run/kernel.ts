@@ -8,6 +8,7 @@ import type { Accelerator } from '../qemu/accel.js';
 import type { BootOverrides } from '../qemu/args.js';
 import { screenText } from '../capture/vga.js';
 import { SerialParser } from '../parse/serial.js';
+import { describeFsError } from '../check/places.js';
 import { judge } from '../verdict/judge.js';
 import { withExpectedFailures } from '../verdict/expected-failure.js';
 import { ConditionWatch } from '../verdict/conditions.js';
@@ -86,10 +87,16 @@ export async function runKernel(plan: KernelPlan, settings: RunSettings): Promis
   // The last screen counts for fail-when-vga too: a kernel that exits is not watched to its end.
   if (text !== undefined) watch.screen(text, booted.durationMs / 1000);
   const artifacts: KernelResult['artifacts'] = { dir: plan.artifactsDir, serialLog: booted.serialLog, screenshot: booted.screenshot };
+  const incomplete = [...booted.incompleteArtifacts];
   if (text !== undefined) {
-    artifacts.screenText = join(plan.artifactsDir, 'vga.txt');
-    await writeFile(artifacts.screenText, `${text}\n`);
+    try {
+      await writeFile(join(plan.artifactsDir, 'vga.txt'), `${text}\n`);
+      artifacts.screenText = join(plan.artifactsDir, 'vga.txt');
+    } catch (error) {
+      incomplete.push(`vga.txt: ${describeFsError(error)}; the screen is in the report`);
+    }
   }
+  if (incomplete.length > 0) artifacts.incomplete = incomplete;
   const verdict = judge(
     {
       ending: booted.ending,

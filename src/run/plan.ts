@@ -41,7 +41,24 @@ export interface Plans {
 export async function planKernels(mode: 'test' | 'build', options: PlanOptions): Promise<Plans> {
   // The command line replaces the configuration, for every kernel.
   const overrides: Partial<KernelConfig> = { ...commandLineSettings(options), ...(options.timeout ? { timeout: options.timeout } : {}) };
-  return options.kernel.length > 0 ? planPrebuilt(options, overrides) : planCargo(mode, options, overrides);
+  if (options.kernel.length === 0) return planCargo(mode, options, overrides);
+  refuseCargoOptions(options);
+  return planPrebuilt(options, overrides);
+}
+
+/** `--kernel FILE` builds nothing, so an option for Cargo beside it would silently do nothing. */
+function refuseCargoOptions(options: PlanOptions): void {
+  const given = [
+    options.features.length > 0 && '--features',
+    options.allFeatures && '--all-features',
+    !options.defaultFeatures && '--no-default-features',
+    options.release && '--release',
+    options.manifestPath !== undefined && '--manifest-path',
+    options.package.length > 0 && '--package',
+  ].filter((option): option is string => typeof option === 'string');
+  if (given.length > 0) {
+    throw usageError(`--kernel boots a prebuilt image and builds nothing, so ${given.join(', ')} would do nothing: drop ${given.length === 1 ? 'it' : 'them'}, or drop --kernel to build with Cargo`);
+  }
 }
 
 async function planPrebuilt(options: PlanOptions, overrides: Partial<KernelConfig>): Promise<Plans> {

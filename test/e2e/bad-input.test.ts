@@ -117,6 +117,41 @@ describe('a [package.metadata.alloc-runner.kernels.NAME] table for no kernel (ex
   });
 });
 
+describe('the QEMU to use', () => {
+  it('an empty ALLOC_RUNNER_QEMU counts as unset: the default QEMU runs, not a PATH folder', async () => {
+    const result = await alloc(['test', '--kernel', process.execPath], { env: { ALLOC_RUNNER_QEMU: '' } });
+    expect(result.exitCode, result.all).toBe(2);
+    expect(result.stderr).toContain('is an ELF file without a Multiboot 1 header');
+  });
+
+  it("--qemu '' is a usage error", async () => {
+    const result = await alloc(['test', '--qemu', '', '--kernel', process.execPath]);
+    expect(result.exitCode, result.all).toBe(2);
+    expect(result.stderr).toContain("option '--qemu <path>' argument '' is invalid. expected a path or a program name, not an empty string");
+  });
+});
+
+describe('options that would do nothing, and files that would be ignored (exit 2)', () => {
+  it.each([
+    [['--features', 'global_alloc'], '--features would do nothing: drop it'],
+    [['--release', '-p', 'kernel', '--manifest-path', 'fixtures/Cargo.toml'], '--release, --manifest-path, --package would do nothing: drop them'],
+  ])('--kernel with Cargo options %j: refused', async (args, message) => {
+    const result = await alloc(['test', '--kernel', process.execPath, ...args]);
+    expect(result.exitCode, result.all).toBe(2);
+    expect(result.stderr).toContain(`error: --kernel boots a prebuilt image and builds nothing, so ${message}, or drop --kernel to build with Cargo`);
+  });
+
+  it('a package.json that is not valid JSON, where alloc-runner looks for its manifest-path', async () => {
+    const root = join(dir, 'bad-package-json');
+    mkdirSync(root);
+    writeFileSync(join(root, 'package.json'), '{ "alloc-runner": { "manifest-path": "k/Cargo.toml", } }');
+    const result = await alloc(['test'], { cwd: root });
+    expect(result.exitCode, result.all).toBe(2);
+    expect(result.stderr).toContain(`error: ${join(root, 'package.json')} is not valid JSON (`);
+    expect(result.stderr).toContain('fix it, or pass --manifest-path PATH/Cargo.toml');
+  });
+});
+
 describe('bad option values (exit 2)', () => {
   it.each([
     [['--jobs', '0'], "option '-j, --jobs <n>' argument '0' is invalid. expected a whole number of 1 or more"],

@@ -23,3 +23,13 @@ describe('the serial log', () => {
     expect(readFileSync(path, 'utf8')).toBe('KTAP version 1\r\n1..1\r\n');
   });
 });
+
+describe('the serial log on a full disk', () => {
+  it('stops writing and says why, without throwing or hanging', async () => {
+    // /dev/full: every write fails with ENOSPC, as on a file system that filled up.
+    const log = new CappedLog('/dev/full', 1 << 20);
+    for (let i = 0; i < 100; i++) await log.write(Buffer.alloc(64 * 1024, 'x'));
+    await log.close();
+    expect(log.failure?.code).toBe('ENOSPC');
+  });
+});
