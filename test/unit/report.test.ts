@@ -380,7 +380,7 @@ describe('the github reporter, whole', () => {
   });
 
   it('annotates every failed test, nested ones too, and the kernel that failed beyond them at its panic', () => {
-    expect(githubAnnotations([odd, cached, silent], '/repo')).toBe(
+    expect(githubAnnotations([odd, cached, silent], '/repo', () => true)).toBe(
       [
         '::error title=kernel/odd|name%3A a failed::why',
         '::error title=kernel/odd|name%3A s failed::failed; kernel fail: two%0Alines',

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Chalk } from 'chalk';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { KernelResult } from '../../src/model.js';
-import { checkReporters, writeReports, type ReportSettings } from '../../src/report/index.js';
+import { chooseReporters } from '../../src/report/choice.js';
+import { writeReports, type ReportSettings } from '../../src/report/index.js';
 import { progress } from '../../src/report/progress.js';
 import { decideOutcome } from '../../src/verdict/outcome.js';
 
@@ -23,7 +24,14 @@ const kernel = (name: string, extra: Partial<KernelResult> = {}): KernelResult =
   qemuCommand: [],
   ...extra,
 });
-const settings = (extra: Partial<ReportSettings>): ReportSettings => ({ reporters: ['default'], outputFiles: [], color: new Chalk({ level: 0 }), verbose: false, version: '9.9.9', ...extra });
+type Settings = Omit<Partial<ReportSettings>, 'reporters'> & { reporters?: string[]; outputFiles?: string[] };
+const settings = ({ reporters = [], outputFiles = [], ...extra }: Settings): ReportSettings => ({
+  reporters: chooseReporters(reporters, outputFiles, {}),
+  color: new Chalk({ level: 0 }),
+  verbose: false,
+  version: '9.9.9',
+  ...extra,
+});
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -32,18 +40,18 @@ afterEach(() => {
 
 describe('choosing reporters and files', () => {
   it('refuses an unknown reporter or a malformed --output-file with the usage code, naming the choices', () => {
-    expect(() => checkReporters(['junit', 'xml'], [])).toThrow(
+    expect(() => chooseReporters(['junit', 'xml'], [], {})).toThrow(
       expect.objectContaining({ exitCode: 2, message: '--reporter xml: unknown reporter; choose from default, json, tap, junit, github, quiet' }),
     );
     for (const bad of ['junit', 'junit=', '=x.xml', 'xml=x.xml']) {
-      expect(() => checkReporters([], [bad]), bad).toThrow(
+      expect(() => chooseReporters([], [bad], {}), bad).toThrow(
         expect.objectContaining({ exitCode: 2, message: `--output-file ${bad}: expected REPORTER=PATH with a reporter from default, json, tap, junit, github, quiet` }),
       );
     }
   });
 
   it('keeps an = inside the path and resolves the path', () => {
-    expect(checkReporters(['json'], ['json=out/a=b.json'])).toEqual(new Map([['json', join(process.cwd(), 'out/a=b.json')]]));
+    expect(chooseReporters(['json'], ['json=out/a=b.json'], {})).toEqual([{ name: 'json', destination: { to: 'file', path: join(process.cwd(), 'out/a=b.json') } }]);
   });
 });
 
@@ -84,9 +92,13 @@ describe('writing reports', () => {
     const summary = join(dir, 'summary.md');
     writeFileSync(summary, 'earlier step\n');
     vi.stubEnv('GITHUB_STEP_SUMMARY', summary);
-    vi.stubEnv('GITHUB_WORKSPACE', '/repo');
+    // Annotations name only files that exist: the panic's file is there.
+    const repo = join(dir, 'repo');
+    mkdirSync(join(repo, 'k', 'src'), { recursive: true });
+    writeFileSync(join(repo, 'k', 'src', 'x.rs'), '');
+    vi.stubEnv('GITHUB_WORKSPACE', repo);
     const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    const failing = kernel('f', { status: 'fail', reason: 'r', tests: [{ number: 1, name: 'a', status: 'fail', diagnostics: [], subtests: [], panic: { file: 'src/x.rs', line: 1, column: 1, message: 'm' } }], sourceRoot: '/repo/k' });
+    const failing = kernel('f', { status: 'fail', reason: 'r', tests: [{ number: 1, name: 'a', status: 'fail', diagnostics: [], subtests: [], panic: { file: 'src/x.rs', line: 1, column: 1, message: 'm' } }], sourceRoot: join(repo, 'k') });
     await writeReports(decideOutcome([failing]), settings({ reporters: ['github'] }));
     expect(stdout.mock.calls[0]![0]).toBe('::error file=k/src/x.rs,line=1,col=1,title=kernel/f%3A a failed::panicked at src/x.rs:1:1:%0Am\n');
     expect(readFileSync(summary, 'utf8')).toMatch(/^earlier step\n## alloc-runner: 0 passed, 1 failed\n/);
