@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import chalk from 'chalk';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ExitCode, RunnerError } from './errors.js';
+import { ExitCode, RunnerError, usageError } from './errors.js';
 import { checkWorkingFolder } from './check/places.js';
 import { defaultQemu } from './environment.js';
 import { VERSION } from './version.js';
@@ -38,7 +38,7 @@ const collectFeatures = (value: string, previous: string[]) => [...previous, ...
 
 /** Options shared by the commands that build with Cargo (or take --kernel FILE). */
 function addBuildOptions(command: Command): Command {
-  return command
+  return refuseStrayWords(command)
     .option('-F, --features <features>', 'Cargo features to enable (comma- or space-separated, repeatable)', collectFeatures, [])
     .option('--all-features', 'enable all Cargo features')
     .option('--no-default-features', "do not enable the package's default features")
@@ -46,6 +46,23 @@ function addBuildOptions(command: Command): Command {
     .option('--manifest-path <path>', 'the Cargo.toml of the kernel crate or workspace (default: the one Cargo finds from here)')
     .option('-p, --package <spec>', 'build only this package (repeatable)', collect, [])
     .option('--kernel <file>', 'run this prebuilt image instead of building (Multiboot ELF, raw disk or ISO; repeatable)', collect, []);
+}
+
+/**
+ * These commands take no arguments, only options: a stray word is most often a second image
+ * after one `--kernel` (`--kernel a.bin b.bin`), and the error says so.
+ */
+function refuseStrayWords(command: Command): Command {
+  return command.allowExcessArguments(true).hook('preAction', (action) => {
+    const [word] = action.args;
+    if (word === undefined) return;
+    const kernels = (action.opts() as { kernel: string[] }).kernel;
+    const hint =
+      kernels.length > 0
+        ? `; each image needs its own --kernel: --kernel ${kernels[kernels.length - 1]} --kernel ${word}`
+        : `; it takes only options (see alloc-runner ${action.name()} --help)`;
+    throw usageError(`alloc-runner ${action.name()}: unexpected argument ${word}${hint}`);
+  });
 }
 
 /** Options shared by the commands that build with Cargo and boot in QEMU. */
@@ -97,7 +114,7 @@ function buildProgram(): Command {
     .option('-j, --jobs <n>', 'kernels to run at once', positiveInteger, availableParallelism())
     .option('-v, --verbose', 'show serial output live and every test\'s diagnostics')
     .option('--shard <K/N>', 'run only shard K of N (a deterministic split of the kernels, for CI matrices)')
-    .option('--filter-kernel <pattern>', 'run only kernels whose name or package/name matches (substring, or glob with * and ?; repeatable)', collect, [])
+    .option('--filter-kernel <pattern>', 'run only kernels whose name or id (package/name) matches (substring, or glob with * and ?; repeatable)', collect, [])
     .option('--filter-test <pattern>', 'ask each kernel to run only matching tests, the others reported as skipped (kernel command line filter=PATTERN; repeatable)', collect, [])
     .option('--bail', 'stop at the first kernel that fails, stopping the running ones; report what finished')
     .option('--list', 'build, then print the kernels that would run (after filters and --shard), without booting them')

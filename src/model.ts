@@ -51,6 +51,8 @@ export interface SerialReport {
 export type KernelStatus = 'pass' | 'fail' | 'crash' | 'hang' | 'error' | 'interrupted';
 
 export interface KernelResult {
+  /** Unique within a run: `package/name`, qualified where needed (`blog_os/blog_os[lib]`); how reporters name the kernel. */
+  id: string;
   /** The Cargo target's name, or the image's file name for `--kernel`. */
   name: string;
   /** The Cargo package, when Cargo built it. */

@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { buildError, environmentError, usageError } from '../errors.js';
+import { buildError, environmentError, usageError, type RunnerError } from '../errors.js';
 
 export interface CargoSelection {
   manifestPath: string;
@@ -14,6 +14,8 @@ export interface CargoSelection {
 export interface BuiltKernel {
   /** The Cargo target's name (the test file's stem, or the binary's name). */
   name: string;
+  /** Cargo's target kind: `lib` or `bin` (unit tests), `test` (tests/*.rs), `example`, ... */
+  kind: string;
   packageId: string;
   executable: string;
 }
@@ -86,15 +88,20 @@ export async function readWorkspace(manifestPath: string): Promise<CargoWorkspac
 
 /**
  * Builds the test kernels (`cargo test --no-run`) or the binaries (`cargo build`) and
- * returns the executables Cargo reports. Compiler errors reach the user as Cargo renders them.
+ * returns the executables Cargo reports. Compiler errors reach the user as Cargo renders them;
+ * `explain` may turn them into a more useful error (a toolchain that lacks a part).
  */
-export async function buildKernels(mode: 'test' | 'build', selection: CargoSelection): Promise<BuiltKernel[]> {
+export async function buildKernels(
+  mode: 'test' | 'build',
+  selection: CargoSelection,
+  explain?: (stderr: string) => RunnerError | undefined,
+): Promise<BuiltKernel[]> {
   const command = mode === 'test' ? ['test', '--no-run'] : ['build'];
   const args = [...command, '--message-format=json-render-diagnostics', ...selectionArgs(selection)];
-  const result = await runCargo(args, { cwd: cargoCwd(selection), stderr: 'inherit' });
+  const result = await runCargo(args, { cwd: cargoCwd(selection), stderr: explain ? 'tee' : 'inherit' });
   const kernels = parseArtifacts(String(result.stdout), mode);
   if (result.exitCode !== 0) {
-    throw buildError(`cargo ${command.join(' ')} failed (exit status ${result.exitCode}); its errors are above.`);
+    throw explain?.(String(result.stderr)) ?? buildError(`cargo ${command.join(' ')} failed (exit status ${result.exitCode}); its errors are above.`);
   }
   return kernels;
 }
@@ -123,17 +130,25 @@ export function parseArtifacts(stdout: string, mode: 'test' | 'build'): BuiltKer
     };
     if (message.reason !== 'compiler-artifact' || !message.executable || !message.target || !message.package_id) continue;
     const wanted = mode === 'test' ? message.profile?.test === true : message.target.kind.includes('bin');
-    if (wanted) kernels.push({ name: message.target.name, packageId: message.package_id, executable: message.executable });
+    if (wanted) {
+      kernels.push({ name: message.target.name, kind: targetKind(message.target.kind), packageId: message.package_id, executable: message.executable });
+    }
   }
   return kernels;
 }
 
-async function runCargo(args: string[], options: { cwd: string; stderr?: 'inherit' | 'pipe' }) {
+/** A target's kind as Cargo's selection flags name it: a library's kinds (`rlib`, `staticlib`, ...) are all `lib`. */
+function targetKind(kinds: string[]): string {
+  return kinds.find((kind) => ['bin', 'test', 'example', 'bench'].includes(kind)) ?? 'lib';
+}
+
+/** `tee`: Cargo's stderr reaches the user and is kept too. */
+async function runCargo(args: string[], options: { cwd: string; stderr?: 'inherit' | 'pipe' | 'tee' }) {
   const { execa } = await import('execa'); // loaded only when Cargo runs: it costs ~90 ms
   const result = await execa('cargo', args, {
     cwd: options.cwd,
     stdout: 'pipe',
-    stderr: options.stderr ?? 'pipe',
+    stderr: options.stderr === 'tee' ? ['pipe', 'inherit'] : (options.stderr ?? 'pipe'),
     reject: false,
     maxBuffer: 256 * 1024 * 1024,
   });

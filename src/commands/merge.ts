@@ -45,22 +45,23 @@ async function readReport(file: string): Promise<JsonReport> {
   }
   const problem = jsonReportProblem(report);
   if (problem) throw usageError(`${file}: not a well-formed alloc-runner JSON report: ${problem}; merge the files alloc-runner test --reporter json wrote, unedited`);
+  // Reports of versions before kernel ids named kernels by `package/name`.
+  for (const kernel of report.kernels) kernel.id ??= kernel.package ? `${kernel.package}/${kernel.name}` : kernel.name;
   return report as JsonReport;
 }
 
-/** Every kernel of every report, sorted by package/name; the same kernel (name and image) twice means the shards overlap. */
+/** Every kernel of every report, sorted by id; the same id twice means the shards overlap. */
 export function mergeKernels(reports: Array<{ file: string; report: JsonReport }>): KernelResult[] {
   const seen = new Map<string, string>();
   const kernels: KernelResult[] = [];
   for (const { file, report } of reports) {
     for (const kernel of report.kernels) {
       const id = kernelId(kernel);
-      const key = `${id}\0${kernel.image}`;
-      const earlier = seen.get(key);
+      const earlier = seen.get(id);
       if (earlier !== undefined) {
         throw usageError(`kernel ${id} is in ${earlier === file ? `${file} twice` : `both ${earlier} and ${file}`}: merge the shards of one run (--shard K/N with the same N), each once`);
       }
-      seen.set(key, file);
+      seen.set(id, file);
       kernels.push(kernel);
     }
   }

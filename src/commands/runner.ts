@@ -8,13 +8,15 @@ import { readWorkspace, type CargoWorkspace } from '../build/cargo.js';
 import { checkArtifactsFolder, checkTempFolder } from '../check/places.js';
 import { defaultQemu, requireQemu } from '../environment.js';
 import { usageError } from '../errors.js';
-import { bootimagePackages, bootimagePlan, bootimageReason, makeTestImage, requireBootimage } from '../image/bootimage.js';
+import { bootimagePackages, bootimagePlan, bootimageReason, requireBootimage } from '../image/bootimage.js';
+import { TestImages } from '../image/bootimage-cache.js';
 import { executableKind } from '../image/kind.js';
 import { isTestExecutable } from '../project/bootimage.js';
 import { METADATA_TABLE, parsePackageConfig } from '../project/config.js';
 import { Accelerator } from '../qemu/accel.js';
-import { runKernel } from '../run/kernel.js';
-import { cargoKernelPlan, runId } from '../run/plan.js';
+import { runKernel, type KernelPlan } from '../run/kernel.js';
+import { cargoKernelPlan, kernelFolders, runId } from '../run/plan.js';
+import { uniqueIds } from '../run/select.js';
 import { renderReport } from '../report/terminal.js';
 import { decideOutcome } from '../verdict/outcome.js';
 
@@ -61,11 +63,18 @@ async function bootKernel(path: string, workspace: CargoWorkspace | undefined, p
   const name = basename(path).replace(/-[0-9a-f]{16}$/, '');
   const packageConfig = pkg ? parsePackageConfig(pkg.metadata?.['alloc-runner'], `${pkg.manifestPath}: ${METADATA_TABLE}`) : undefined;
   const artifactsRoot = join(workspace ? workspace.targetDirectory : dirname(path), 'alloc-runner', runId());
-  let plan = await cargoKernelPlan(name, path, pkg?.name, packageConfig, { overrides: {}, artifactsRoot, sourceRoot: workspace?.workspaceRoot });
+  // Cargo runs one executable at a time and does not say its target's kind: the id is `package/name`.
+  const [id] = uniqueIds([{ name, package: pkg?.name }]);
+  const named = { id: id!, name, package: pkg?.name };
+  const where = { overrides: {}, artifactsDir: kernelFolders(artifactsRoot, [id!])[0]!, sourceRoot: workspace?.workspaceRoot };
   const bootimage = pkg && bootimagePackages([pkg]).get(pkg.id);
-  if (bootimage && packageDir) {
-    await requireBootimage(packageDir, bootimageReason(bootimage.pkg));
-    plan = await bootimagePlan(plan, bootimage.config, packageConfig, {}, await makeTestImage(path, packageDir));
+  let plan: KernelPlan;
+  if (bootimage && packageDir && workspace) {
+    requireBootimage(bootimageReason(bootimage.pkg));
+    const image = await new TestImages(workspace.targetDirectory, workspace.workspaceRoot).make(path, packageDir, 0);
+    plan = bootimagePlan(await cargoKernelPlan(named, image, packageConfig, where), path, bootimage.config, packageConfig, {});
+  } else {
+    plan = await cargoKernelPlan(named, path, packageConfig, where);
   }
 
   await checkArtifactsFolder(plan.artifactsDir, []);

@@ -10,7 +10,7 @@ import { runKernel } from '../run/kernel.js';
 import { mapConcurrent } from '../run/pool.js';
 import { requireGrubTools } from '../image/grub.js';
 import { checkWrappable, throughImage, type BootPath } from '../image/wrap.js';
-import { planKernels, type SelectionOptions } from '../run/plan.js';
+import { planKernels, type KernelChoice, type SelectionOptions } from '../run/plan.js';
 import { filterKernels, kernelId, parseShard, shardKernels } from '../run/select.js';
 import { runSuite } from '../run/suite.js';
 import { ResultCache } from '../run/cache.js';
@@ -50,20 +50,25 @@ export async function testCommand(options: TestOptions): Promise<ExitCodeValue> 
   if (reporters.every(({ name }) => name === 'quiet')) process.env.CARGO_TERM_QUIET ??= 'true';
   // The version check (~30 ms) runs while Cargo builds; a QEMU too old is the error to
   // report even when the build or a --kernel file fails too.
+  let matchingCount = 0;
+  // Kernels are chosen before bootimage projects' disk images are made: those left out cost nothing.
+  const select: KernelChoice = (kernels) => {
+    if (kernels.length === 0) {
+      throw usageError(
+        'Cargo built no test kernels, so there is nothing to test. Add test kernels as tests/*.rs with `harness = false`, or pass --kernel FILE.',
+      );
+    }
+    const matching = filterKernels(kernels, options.filterKernel);
+    matchingCount = matching.length;
+    return shard ? shardKernels(matching, shard) : matching;
+  };
   const [planned, qemuChecked] = await Promise.allSettled([
-    planKernels('test', options),
+    planKernels('test', options, select),
     options.list ? undefined : requireQemuVersion(qemu),
   ]);
   if (qemuChecked.status === 'rejected') throw qemuChecked.reason;
   if (planned.status === 'rejected') throw planned.reason;
-  const { kernels: built, artifactsRoot } = planned.value;
-  if (built.length === 0) {
-    throw usageError(
-      'Cargo built no test kernels, so there is nothing to test. Add test kernels as tests/*.rs with `harness = false`, or pass --kernel FILE.',
-    );
-  }
-  const filtered = filterKernels(built, options.filterKernel);
-  const selected = shard ? shardKernels(filtered, shard) : filtered;
+  const { kernels: selected, artifactsRoot } = planned.value;
   if (options.list) {
     for (const plan of selected) process.stdout.write(`${kernelId(plan)}\n`);
     return ExitCode.Passed;
@@ -74,7 +79,7 @@ export async function testCommand(options: TestOptions): Promise<ExitCodeValue> 
   const plans = grubTools && boot !== 'kernel'
     ? await mapConcurrent(selected, options.jobs ?? availableParallelism(), (plan) => throughImage(plan, boot, grubTools, cmdlineWords))
     : selected;
-  if (shard && plans.length === 0) process.stderr.write(`shard ${shard.index}/${shard.count} has no kernels to run (${filtered.length} in all)\n`);
+  if (shard && plans.length === 0) process.stderr.write(`shard ${shard.index}/${shard.count} has no kernels to run (${matchingCount} in all)\n`);
 
   const interruption = catchInterruptions();
   const status = progress(plans.length);
@@ -87,15 +92,15 @@ export async function testCommand(options: TestOptions): Promise<ExitCodeValue> 
       store: cache,
       key: (plan) => cache.key(plan, { qemu, accel: options.accel, extraQemuArgs: options.qemuArg, cmdlineWords, version: VERSION }),
     },
-    started: (plan) => status.started(plan.name),
-    finished: (plan) => status.finished(plan.name),
+    started: (plan) => status.started(plan.id),
+    finished: (plan) => status.finished(plan.id),
     boot: (plan) =>
       runKernel(plan, {
         qemu,
         accel,
         extraQemuArgs: options.qemuArg,
         cmdlineWords,
-        onLine: options.verbose ? (kernel, line) => status.log(`${chalk.dim(`[${kernel.name}]`)} ${line}`) : undefined,
+        onLine: options.verbose ? (kernel, line) => status.log(`${chalk.dim(`[${kernel.id}]`)} ${line}`) : undefined,
       }),
   });
   status.done();

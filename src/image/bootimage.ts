@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { CargoPackage } from '../build/cargo.js';
-import { buildError, environmentError } from '../errors.js';
+import { buildError, environmentError, type RunnerError } from '../errors.js';
 import { DEFAULT_QEMU, findExecutable } from '../environment.js';
 import {
   BOOTIMAGE_TABLE,
@@ -19,62 +19,61 @@ import {
 } from '../project/bootimage.js';
 import { kernelConfig, type KernelConfig, type PackageConfig } from '../project/config.js';
 import type { KernelPlan } from '../run/kernel.js';
-import { detectImageKind } from './kind.js';
 
 const execFileAsync = promisify(execFile);
 
 /**
- * bootimage itself, and what it needs of the project's toolchain: nightly (bootloader 0.9
- * builds with -Zbuild-std), rust-src and llvm-tools-preview. Checked in the package's folder,
- * so that its rust-toolchain file counts. Says what to run for each missing part.
+ * The bootimage tool, which makes the disk images. What it needs of the toolchain (nightly
+ * features, rust-src, llvm-tools) is for Cargo and bootimage to say: `explainToolchainError`
+ * turns their errors into advice.
  */
-export async function requireBootimage(packageDir: string, why: string): Promise<void> {
-  const missing: string[] = [];
+export function requireBootimage(why: string): void {
   if (!findExecutable('bootimage') || !findExecutable('cargo-bootimage')) {
-    missing.push('the bootimage tool is not installed: run `cargo install bootimage`');
-  }
-  const [rustc, components] = await Promise.all([
-    output('rustc', ['--version'], packageDir),
-    output('rustup', ['component', 'list', '--installed'], packageDir),
-  ]);
-  if (rustc !== undefined && !rustc.includes('nightly')) {
-    missing.push(`its toolchain is ${rustc.trim()}, but bootloader 0.9 builds only on nightly: run \`rustup override set nightly\` in ${packageDir} (or add a rust-toolchain.toml)`);
-  }
-  if (components !== undefined) {
-    const absent = ['rust-src', 'llvm-tools'].filter((component) => !components.split('\n').some((line) => line.startsWith(component)));
-    if (absent.length > 0) {
-      const names = absent.map((component) => (component === 'llvm-tools' ? 'llvm-tools-preview' : component));
-      missing.push(`the toolchain lacks ${names.join(' and ')}: run \`rustup component add ${names.join(' ')}\` in ${packageDir}`);
-    }
-  }
-  if (missing.length > 0) {
-    throw environmentError(`${why}, and alloc-runner boots such projects through the bootimage tool; but\n  - ${missing.join('\n  - ')}`);
+    throw environmentError(`${why}, and alloc-runner boots such projects through the bootimage tool, which is not installed: run \`cargo install bootimage\``);
   }
 }
 
-/** The trimmed output of a check, or undefined where the program is missing or fails (then nothing is claimed). */
-async function output(program: string, args: string[], cwd: string): Promise<string | undefined> {
-  if (!findExecutable(program)) return undefined;
-  try {
-    return (await execFileAsync(program, args, { cwd })).stdout;
-  } catch {
-    return undefined;
-  }
+/** What Cargo, rustc, bootloader's build script and bootimage print when the toolchain lacks a part, and what to do. */
+const TOOLCHAIN_ADVICE: Array<{ says: RegExp; advice: string }> = [
+  {
+    says: /only accepted on the nightly|only available on the nightly|requires a nightly/,
+    advice:
+      'the compiler is not a nightly one, and bootloader 0.9 builds with nightly features (-Z build-std): run `rustup override set nightly` in the project (or add a rust-toolchain.toml); a toolchain without rustup needs RUSTC_BOOTSTRAP=1',
+  },
+  {
+    says: /unable to build with the standard library|component add rust-src/,
+    advice: 'the toolchain lacks the standard library\'s source, which -Z build-std compiles: run `rustup component add rust-src`',
+  },
+  {
+    says: /llvm-tools[^\n]*(not found|missing)|(Could not|Failed to) (find|locate)[^\n]*llvm-tools/i,
+    advice: 'the toolchain lacks llvm-tools, which bootloader 0.9 and bootimage use: run `rustup component add llvm-tools-preview`',
+  },
+];
+
+/**
+ * The error to report when `output` (Cargo's or bootimage's) says the toolchain lacks what
+ * bootimage projects need; `quote` adds the output (when the user has not seen it).
+ */
+export function explainToolchainError(output: string, quote = false): RunnerError | undefined {
+  const advice = TOOLCHAIN_ADVICE.filter(({ says }) => says.test(output)).map(({ advice }) => advice);
+  if (advice.length === 0) return undefined;
+  const seen = quote ? `:\n${output.trim()}\n` : ' (the errors are above):\n';
+  return environmentError(`this bootimage project cannot be built with this toolchain${seen}  - ${advice.join('\n  - ')}`);
 }
 
 /**
  * The disk image of a test executable, made as `cargo test` makes it: by `bootimage runner`,
  * which writes `bootimage-<name>.bin` beside the executable and then runs its run-command.
  * The `-version` it is given ends at once the QEMU that run-command starts: alloc-runner
- * boots the image itself.
+ * boots the image itself. `env` may move the bootloader's build folder (CARGO_TARGET_DIR).
  */
-export async function makeTestImage(executable: string, packageDir: string): Promise<string> {
+export async function makeTestImage(executable: string, packageDir: string, env: Record<string, string> = {}): Promise<string> {
   const image = bootimagePath(executable);
   const started = Date.now();
-  const result = await run('bootimage', ['runner', executable, '-version'], packageDir, { CARGO_MANIFEST_DIR: packageDir });
+  const result = await run('bootimage', ['runner', executable, '-version'], packageDir, { CARGO_MANIFEST_DIR: packageDir, ...env });
   const made = await stat(image).then((file) => file.mtimeMs >= started - 1000, () => false);
   if (!made) {
-    throw buildError(`bootimage runner did not make ${image} for ${executable}:\n${result.trim()}`);
+    throw explainToolchainError(result, true) ?? buildError(`bootimage runner did not make ${image} for ${executable}:\n${result.trim()}`);
   }
   return image;
 }
@@ -95,7 +94,8 @@ async function run(program: string, args: string[], cwd: string, env: Record<str
     const failure = error as { stdout?: string; stderr?: string; message: string };
     // `bootimage runner` exits non-zero when QEMU's -version status is not its success code: the image decides.
     if (program === 'bootimage' && failure.stdout !== undefined) return `${failure.stdout}${failure.stderr ?? ''}`;
-    throw buildError(`${program} ${args.join(' ')} failed:\n${(failure.stderr || failure.stdout || failure.message).trim()}`);
+    const output = `${failure.stdout ?? ''}${failure.stderr ?? ''}`;
+    throw explainToolchainError(output, true) ?? buildError(`${program} ${args.join(' ')} failed:\n${(failure.stderr || failure.stdout || failure.message).trim()}`);
   }
 }
 
@@ -116,23 +116,21 @@ export function bootimageReason(pkg: CargoPackage): string {
 }
 
 /**
- * A bootimage project's kernel: its disk image booted with bootimage's settings (run-command,
+ * A bootimage project's kernel (`plan` boots its disk image, `executable` is the ELF Cargo built), booted with bootimage's settings (run-command,
  * test-args or run-args, test-timeout, test-success-exit-code, test-no-reboot) under the
  * package's own `[package.metadata.alloc-runner]`.
  */
-export async function bootimagePlan(
+export function bootimagePlan(
   plan: KernelPlan,
+  executable: string,
   bootimage: BootimageConfig,
   packageConfig: PackageConfig | undefined,
   overrides: Partial<KernelConfig>,
-  image: string,
-): Promise<KernelPlan> {
-  const boot = bootimageBoot(bootimage, image, isTestExecutable(plan.image));
+): KernelPlan {
+  const boot = bootimageBoot(bootimage, plan.image, isTestExecutable(executable));
   const own = packageConfig ?? { defaults: {}, kernels: new Map() };
   return {
     ...plan,
-    image,
-    imageKind: await detectImageKind(image),
     config: kernelConfig(withBootimageDefaults(own, boot), plan.name, overrides),
     qemu: boot.qemu === DEFAULT_QEMU ? undefined : boot.qemu,
     overrides: { bootArgs: boot.bootArgs, allowReboot: boot.allowReboot },

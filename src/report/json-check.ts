@@ -57,6 +57,8 @@ const test: Check = (value, path) =>
   })(value, path);
 
 const kernel = table({
+  // Absent in reports of versions before kernel ids: merge takes `package/name` then.
+  'id?': string,
   name: string,
   'package?': string,
   image: string,

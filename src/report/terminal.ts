@@ -15,7 +15,9 @@ export function renderReport(kernels: KernelResult[], color: ChalkInstance, opti
   for (const kernel of kernels) {
     const failed = kernel.status !== 'pass';
     const label = failed ? color.red.bold(kernel.status.toUpperCase().padEnd(5)) : color.green.bold('PASS ');
-    const where = kernel.package ? `${kernel.package} ${color.bold(kernel.name)}` : color.bold(kernel.name);
+    // The id past its package: `blog_os blog_os[lib]`.
+    const target = kernel.package && kernel.id.startsWith(`${kernel.package}/`) ? kernel.id.slice(kernel.package.length + 1) : kernel.id;
+    const where = kernel.package ? `${kernel.package} ${color.bold(target)}` : color.bold(target);
     const facts = [`${kernel.tests.length} tests`, ...(kernel.cached ? ['cached: passed before, not booted'] : [`${(kernel.durationMs / 1000).toFixed(2)} s`, kernel.accelerator])].filter(Boolean);
     const decidedBy = kernel.decidedBy && !failed ? `: ${kernel.decidedBy}` : '';
     out.push(`${label} ${where} ${color.dim(`(${facts.join(', ')})`)}${decidedBy}`);

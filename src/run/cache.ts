@@ -5,7 +5,7 @@ import type { KernelResult } from '../model.js';
 import type { KernelPlan } from './kernel.js';
 
 /**
- * Passing results, remembered by what decides them: the image's bytes, the kernel's
+ * Passing results, remembered by what decides them: the kernel's id, the image's bytes, its
  * configuration, the QEMU binary and arguments, the command-line words and the runner's
  * version. A kernel whose key matches a remembered PASS is not booted again (`--cache`).
  * Only passes are kept: a failure is always run again.
@@ -16,7 +16,7 @@ export class ResultCache {
   async key(plan: KernelPlan, run: { qemu: string; accel: string; extraQemuArgs: string[]; cmdlineWords: string[]; version: string }): Promise<string> {
     const hash = createHash('sha256');
     hash.update(await readFile(plan.image));
-    hash.update(JSON.stringify({ kind: plan.imageKind, config: plan.config, ...run }));
+    hash.update(JSON.stringify({ id: plan.id, kind: plan.imageKind, config: plan.config, ...run }));
     return hash.digest('hex');
   }
 

@@ -15,6 +15,8 @@ import { ConditionWatch } from '../verdict/conditions.js';
 
 /** One kernel to boot, with everything decided about it. */
 export interface KernelPlan {
+  /** Unique within the run (`uniqueIds`): folders, filters, shards, the cache and reporters use it. */
+  id: string;
   name: string;
   package?: string;
   image: string;
@@ -110,6 +112,7 @@ export async function runKernel(plan: KernelPlan, settings: RunSettings): Promis
     plan.config,
   );
   return {
+    id: plan.id,
     name: plan.name,
     package: plan.package,
     image: plan.image,

@@ -3,11 +3,14 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { AccelChoice } from '../qemu/accel.js';
 import { buildError, usageError } from '../errors.js';
 import { detectImageKind } from '../image/kind.js';
-import { bootimagePackages, bootimagePlan, bootimageReason, makeBinaryImages, makeTestImage, requireBootimage } from '../image/bootimage.js';
+import { bootimagePackages, bootimagePlan, bootimageReason, explainToolchainError, makeBinaryImages, requireBootimage } from '../image/bootimage.js';
+import { TestImages } from '../image/bootimage-cache.js';
 import { locateManifest } from '../project/locate.js';
 import { checkKernelTables, commandLineSettings, kernelConfig, type ExpectationOptions, parsePackageConfig, type KernelConfig, type PackageConfig, METADATA_TABLE } from '../project/config.js';
-import { buildKernels, readWorkspace, selectionArgs } from '../build/cargo.js';
+import { buildKernels, readWorkspace, selectionArgs, type BuiltKernel } from '../build/cargo.js';
 import type { KernelPlan } from './kernel.js';
+import { mapConcurrent } from './pool.js';
+import { byKernelId, uniqueIds, type Named } from './select.js';
 
 /** The options `test` and `run` share: what to build or boot, and how. */
 export interface SelectionOptions extends ExpectationOptions {
@@ -23,11 +26,13 @@ export interface SelectionOptions extends ExpectationOptions {
   qemu: string;
   qemuArg: string[];
   artifactsDir?: string;
+  /** How many bootimage disk images are made at once (`test --jobs`). */
+  jobs?: number;
 }
 
 /** What planning reads of the options: what to build or take, and where the artifacts go. */
 export type PlanOptions = ExpectationOptions &
-  Pick<SelectionOptions, 'features' | 'allFeatures' | 'defaultFeatures' | 'release' | 'manifestPath' | 'package' | 'kernel' | 'timeout' | 'artifactsDir'>;
+  Pick<SelectionOptions, 'features' | 'allFeatures' | 'defaultFeatures' | 'release' | 'manifestPath' | 'package' | 'kernel' | 'timeout' | 'artifactsDir' | 'jobs'>;
 
 export interface Plans {
   kernels: KernelPlan[];
@@ -37,13 +42,20 @@ export interface Plans {
   defaultRuns?: string[];
 }
 
-/** The kernels to boot: the `--kernel` files as given, or what Cargo builds (`cargo test --no-run` or `cargo build`). */
-export async function planKernels(mode: 'test' | 'build', options: PlanOptions): Promise<Plans> {
+/** Picks the kernels to plan out of all there are (`--filter-kernel`, `--shard`). */
+export type KernelChoice = <T extends Named>(kernels: T[]) => T[];
+
+/**
+ * The kernels to boot: the `--kernel` files as given, or what Cargo builds (`cargo test
+ * --no-run` or `cargo build`), sorted by id; `select` picks among them.
+ */
+export async function planKernels(mode: 'test' | 'build', options: PlanOptions, select?: KernelChoice): Promise<Plans> {
   // The command line replaces the configuration, for every kernel.
   const overrides: Partial<KernelConfig> = { ...commandLineSettings(options), ...(options.timeout ? { timeout: options.timeout } : {}) };
-  if (options.kernel.length === 0) return planCargo(mode, options, overrides);
+  if (options.kernel.length === 0) return planCargo(mode, options, overrides, select);
   refuseCargoOptions(options);
-  return planPrebuilt(options, overrides);
+  const plans = await planPrebuilt(options, overrides);
+  return select ? { ...plans, kernels: select(plans.kernels) } : plans;
 }
 
 /** `--kernel FILE` builds nothing, so an option for Cargo beside it would silently do nothing. */
@@ -63,28 +75,26 @@ function refuseCargoOptions(options: PlanOptions): void {
 
 async function planPrebuilt(options: PlanOptions, overrides: Partial<KernelConfig>): Promise<Plans> {
   const artifactsRoot = resolve(options.artifactsDir ?? 'alloc-runner-artifacts', runId());
-  const seen = new Map<string, number>();
+  const images = options.kernel.map((file) => resolve(file));
+  const ids = uniqueIds(images.map((image) => ({ name: basename(image), image })));
+  const folders = kernelFolders(artifactsRoot, ids);
   const kernels = await Promise.all(
-    options.kernel.map(async (file) => {
-      const image = resolve(file);
+    images.map(async (image, index) => {
       const name = basename(image);
-      // Counted by folder: two names can make the same folder name.
-      const folder = safeName(name);
-      const count = (seen.get(folder) ?? 0) + 1;
-      seen.set(folder, count);
       return {
+        id: ids[index]!,
         name,
         image,
         imageKind: await detectImageKind(image),
         config: kernelConfig(undefined, name, overrides),
-        artifactsDir: join(artifactsRoot, count > 1 ? `${folder}-${count}` : folder),
+        artifactsDir: folders[index]!,
       };
     }),
   );
-  return { kernels, artifactsRoot };
+  return { kernels: kernels.sort(byKernelId), artifactsRoot };
 }
 
-async function planCargo(mode: 'test' | 'build', options: PlanOptions, overrides: Partial<KernelConfig>): Promise<Plans> {
+async function planCargo(mode: 'test' | 'build', options: PlanOptions, overrides: Partial<KernelConfig>, select?: KernelChoice): Promise<Plans> {
   const manifestPath = locateManifest(options.manifestPath, process.cwd());
   const workspace = await readWorkspace(manifestPath);
   // Configuration errors are found before anything is built.
@@ -98,7 +108,7 @@ async function planCargo(mode: 'test' | 'build', options: PlanOptions, overrides
   );
   const bootimages = bootimagePackages(workspace.packages.values());
   const firstBootimage = bootimages.values().next().value;
-  if (firstBootimage) await requireBootimage(dirname(firstBootimage.pkg.manifestPath), bootimageReason(firstBootimage.pkg));
+  if (firstBootimage) requireBootimage(bootimageReason(firstBootimage.pkg));
   const selection = {
     manifestPath,
     features: options.features,
@@ -107,50 +117,65 @@ async function planCargo(mode: 'test' | 'build', options: PlanOptions, overrides
     release: options.release ?? false,
     packages: options.package,
   };
-  const built = await buildKernels(mode, selection);
+  const built = await buildKernels(mode, selection, firstBootimage && explainToolchainError);
   // Kernel binaries of bootimage projects get their images from `cargo bootimage`, test executables from `bootimage runner`.
   const binaryImages =
     mode === 'build' && built.some((kernel) => bootimages.has(kernel.packageId))
       ? await makeBinaryImages(selectionArgs(selection), dirname(manifestPath))
       : new Map<string, string>();
   const artifactsRoot = resolve(options.artifactsDir ?? join(workspace.targetDirectory, 'alloc-runner'), runId());
-  const kernels = await Promise.all(
-    built.map(async (kernel) => {
-      const pkg = workspace.packages.get(kernel.packageId);
-      const plan = await cargoKernelPlan(kernel.name, kernel.executable, pkg?.name, configs.get(kernel.packageId), {
-        overrides,
-        artifactsRoot,
-        sourceRoot: workspace.workspaceRoot,
-      });
-      const bootimage = bootimages.get(kernel.packageId);
-      if (!bootimage) return plan;
-      const image =
-        mode === 'build' ? binaryImages.get(kernel.name) : await makeTestImage(kernel.executable, dirname(bootimage.pkg.manifestPath));
-      if (!image) throw buildError(`cargo bootimage made no image of ${kernel.name}`);
-      return bootimagePlan(plan, bootimage.config, configs.get(kernel.packageId), overrides, image);
-    }),
-  );
+  const packageName = (kernel: BuiltKernel) => workspace.packages.get(kernel.packageId)?.name;
+  const ids = uniqueIds(built.map((kernel) => ({ name: kernel.name, package: packageName(kernel), kind: kernel.kind })));
+  const folders = kernelFolders(artifactsRoot, ids);
+  const all = built.map((kernel, index) => ({ id: ids[index]!, name: kernel.name, package: packageName(kernel), kernel, artifactsDir: folders[index]! }));
+  // Chosen before their disk images are made: a filtered-out kernel costs no bootloader build.
+  all.sort(byKernelId);
+  const chosen = select ? select(all) : all;
+  const testImages = new TestImages(workspace.targetDirectory, workspace.workspaceRoot);
+  const kernels = await mapConcurrent(chosen, options.jobs ?? 1, async ({ kernel, artifactsDir, ...named }, _index, worker) => {
+    const bootimage = bootimages.get(kernel.packageId);
+    const packageConfig = configs.get(kernel.packageId);
+    const where = { overrides, artifactsDir, sourceRoot: workspace.workspaceRoot };
+    if (!bootimage) return cargoKernelPlan(named, kernel.executable, packageConfig, where);
+    const packageDir = dirname(bootimage.pkg.manifestPath);
+    const image = mode === 'build' ? binaryImages.get(kernel.name) : await testImages.make(kernel.executable, packageDir, worker);
+    if (!image) throw buildError(`cargo bootimage made no image of ${kernel.name}`);
+    const plan = await cargoKernelPlan(named, image, packageConfig, where);
+    return bootimagePlan(plan, kernel.executable, bootimage.config, packageConfig, overrides);
+  });
   const defaultRuns = [...workspace.packages.values()].flatMap((pkg) => (pkg.defaultRun ? [`${pkg.name}/${pkg.defaultRun}`] : []));
   return { kernels, artifactsRoot, defaultRuns };
 }
 
-/** A kernel Cargo built: its package's configuration, its folder in the run's artifacts. */
+/** A kernel Cargo built (or its disk image): its package's configuration, its folder in the run's artifacts. */
 export async function cargoKernelPlan(
-  name: string,
-  executable: string,
-  packageName: string | undefined,
+  kernel: { id: string; name: string; package?: string },
+  image: string,
   packageConfig: PackageConfig | undefined,
-  where: { overrides: Partial<KernelConfig>; artifactsRoot: string; sourceRoot?: string },
+  where: { overrides: Partial<KernelConfig>; artifactsDir: string; sourceRoot?: string },
 ): Promise<KernelPlan> {
   return {
-    name,
-    package: packageName,
-    image: executable,
-    imageKind: await detectImageKind(executable),
-    config: kernelConfig(packageConfig, name, where.overrides),
-    artifactsDir: join(where.artifactsRoot, safeName(packageName ?? 'kernels'), safeName(name)),
+    ...kernel,
+    image,
+    imageKind: await detectImageKind(image),
+    config: kernelConfig(packageConfig, kernel.name, where.overrides),
+    artifactsDir: where.artifactsDir,
     sourceRoot: where.sourceRoot,
   };
+}
+
+/**
+ * Each kernel's folder in the run's artifacts, from its id (`package/name` becomes two
+ * folders); two ids that make the same folder name get a count.
+ */
+export function kernelFolders(artifactsRoot: string, ids: string[]): string[] {
+  const seen = new Map<string, number>();
+  return ids.map((id) => {
+    const folder = join(artifactsRoot, ...id.split('/').map(safeName));
+    const count = (seen.get(folder) ?? 0) + 1;
+    seen.set(folder, count);
+    return count > 1 ? `${folder}-${count}` : folder;
+  });
 }
 
 /** A run's own folder name: two runs at once never share one. */
@@ -160,7 +185,7 @@ export function runId(): string {
 
 /** Kernel and package names become folder names: nothing in them may climb out of the artifacts folder. */
 export function safeName(name: string): string {
-  const cleaned = name.replace(/[^A-Za-z0-9._-]/g, '_');
+  const cleaned = name.replace(/[^A-Za-z0-9._[\]-]/g, '_');
   const named = cleaned === '' || /^\.+$/.test(cleaned) ? `_${cleaned}` : cleaned;
   if (named.length <= MAX_FOLDER_NAME) return named;
   // Cut (file systems allow 255 bytes), kept apart from other long names by a hash of the whole.

@@ -57,6 +57,12 @@ describe('a kernel that cannot boot (exit 2)', () => {
     expect(result.stderr).toContain(`${process.execPath} is an ELF file without a Multiboot 1 header in its first 8 KiB, so QEMU cannot boot it with -kernel.`);
   });
 
+  it('two images after one --kernel: says each needs its own', async () => {
+    const result = await alloc(['test', '--kernel', 'a.bin', 'b.bin']);
+    expect(result.exitCode, result.all).toBe(2);
+    expect(result.stderr).toContain('error: alloc-runner test: unexpected argument b.bin; each image needs its own --kernel: --kernel a.bin --kernel b.bin');
+  });
+
   it('a folder given as the kernel', async () => {
     const result = await alloc(['test', '--kernel', dir]);
     expect(result.exitCode, result.all).toBe(2);

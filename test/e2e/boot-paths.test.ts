@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
@@ -136,15 +136,20 @@ describe('bootimage projects', () => {
     expect(run.stderr).toContain('run `cargo install bootimage`');
   });
 
-  it('name the toolchain components bootimage needs when they are missing', async () => {
+  it('turn the compiler\'s own "only on nightly" error into the advice, with the error shown', async () => {
     const project = bootimageProject();
-    // Stand-ins, so that only the toolchain is left to check (this nightly has neither rust-src nor llvm-tools).
+    // A nightly flag, as bootloader 0.9's -Z build-std is: the stable compiler refuses it.
+    rmSync(join(project, 'rust-toolchain.toml'));
+    mkdirSync(join(project, '.cargo'));
+    writeFileSync(join(project, '.cargo', 'config.toml'), '[build]\nrustflags = ["-Zunstable-options"]\n');
+    // Stand-ins, so that only the toolchain is left to fail.
     const bin = mkdtempSync(join(tmpdir(), 'fake-bootimage-'));
     for (const name of ['bootimage', 'cargo-bootimage']) writeFileSync(join(bin, name), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
     const run = await alloc(['test', '--manifest-path', join(project, 'Cargo.toml')], { env: { PATH: `${bin}:${process.env.PATH}` } });
     expect(run.exitCode, run.all).toBe(ExitCode.Environment);
-    expect(run.stderr).not.toContain('cargo install bootimage');
-    expect(run.stderr).toContain('rustup component add rust-src llvm-tools-preview');
+    expect(run.stderr).toContain('only accepted on the nightly compiler'); // rustc's own words, passed through
+    expect(run.stderr).toContain('error: this bootimage project cannot be built with this toolchain (the errors are above):');
+    expect(run.stderr).toContain('run `rustup override set nightly`');
   });
 
   it('boot their raw disk image with bootimage\'s settings: the blog_os test-args, exit code 33, the kernel judged as any', async () => {
@@ -163,13 +168,15 @@ describe('bootimage projects', () => {
       'test-timeout': 30,
     });
     const base = {
+      id: 'blog_os/heap_basics',
       name: 'heap_basics',
-      image: join(dirname(image), 'heap_basics-0123456789abcdef'),
-      imageKind: 'multiboot' as const,
+      image,
+      imageKind: 'disk' as const,
       config: kernelConfig(undefined, 'heap_basics'),
       artifactsDir: join(dirname(dirname(image)), 'artifacts'),
     };
-    const plan = await bootimagePlan(base, config, { defaults: { vgaContains: ['8/8 tests passed'] }, kernels: new Map() }, {}, image);
+    const testExecutable = join(dirname(image), 'heap_basics-0123456789abcdef');
+    const plan = bootimagePlan(base, testExecutable, config, { defaults: { vgaContains: ['8/8 tests passed'] }, kernels: new Map() }, {});
     expect(plan).toMatchObject({ image, imageKind: 'disk', config: { timeout: 30, successStatus: 33, qemuArgs: [] } });
     const result = await runKernel(plan, { qemu: 'qemu-system-x86_64', accel: new Accelerator('tcg'), extraQemuArgs: [] });
     expect(result.status, result.reason).toBe('pass');

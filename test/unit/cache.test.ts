@@ -13,9 +13,10 @@ const dir = mkdtempSync(join(tmpdir(), 'cache-test-'));
 const plan = (name: string): KernelPlan => {
   const image = join(dir, name);
   writeFileSync(image, `image of ${name}`);
-  return { name, image, imageKind: 'multiboot', config: DEFAULT_CONFIG, artifactsDir: join(dir, 'artifacts', name) };
+  return { id: name, name, image, imageKind: 'multiboot', config: DEFAULT_CONFIG, artifactsDir: join(dir, 'artifacts', name) };
 };
 const result = (kernel: KernelPlan, status: KernelResult['status']): KernelResult => ({
+  id: kernel.id,
   name: kernel.name,
   image: kernel.image,
   status,

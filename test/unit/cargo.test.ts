@@ -12,7 +12,7 @@ const messages = [
 describe('Cargo', () => {
   it('takes test kernels from compiler-artifact messages of test profile', () => {
     expect(parseArtifacts(messages, 'test')).toEqual([
-      { name: 'heap', packageId: 'path+file:///w/k#0.1.0', executable: '/w/target/debug/deps/heap-123' },
+      { name: 'heap', kind: 'test', packageId: 'path+file:///w/k#0.1.0', executable: '/w/target/debug/deps/heap-123' },
     ]);
   });
 

@@ -26,7 +26,7 @@ describe('artifact folder names, fuzzed', () => {
     fc.assert(
       fc.property(name, (raw) => {
         const folder = safeName(raw);
-        expect(folder).toMatch(/^[A-Za-z0-9._-]+$/);
+        expect(folder).toMatch(/^[A-Za-z0-9._[\]-]+$/);
         expect(['.', '..']).not.toContain(folder);
         expect(Buffer.byteLength(folder)).toBeLessThanOrEqual(255);
         expect(dirname(join(ROOT, folder))).toBe(ROOT);

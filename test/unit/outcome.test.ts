@@ -6,6 +6,7 @@ import { decideOutcome } from '../../src/verdict/outcome.js';
 
 const test = (number: number, status: TestResult['status'], subtests: TestResult[] = []): TestResult => ({ number, name: `t${number}`, status, diagnostics: [], subtests });
 const kernel = (status: KernelResult['status'], tests: TestResult[]): KernelResult => ({
+  id: 'k',
   name: 'k',
   image: '/k',
   status,

@@ -11,6 +11,7 @@ import { decideOutcome } from '../../src/verdict/outcome.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'reporters-'));
 const kernel = (name: string, extra: Partial<KernelResult> = {}): KernelResult => ({
+  id: 'package' in extra && !extra.package ? name : `${extra.package ?? 'kernel'}/${name}`,
   name,
   package: 'kernel',
   image: `/target/${name}`,

@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { filterKernels, kernelId, matchesPattern, parseShard, shardKernels } from '../../src/run/select.js';
+import { filterKernels, kernelId, matchesPattern, parseShard, shardKernels, uniqueIds } from '../../src/run/select.js';
+import { kernelFolders } from '../../src/run/plan.js';
 
 const named = (id: string) => {
   const [pkg, name] = id.includes('/') ? id.split('/') : [undefined, id];
-  return { name: name!, package: pkg, image: `/target/${id}` };
+  return { id, name: name!, package: pkg };
 };
 
 describe('--shard K/N', () => {
@@ -45,11 +46,12 @@ describe('--shard K/N', () => {
   });
 
   it('splits --kernel files of the same name by their paths, not by the order of the arguments', () => {
-    const first = { name: 'kernel.elf', image: '/builds/a/kernel.elf' };
-    const second = { name: 'kernel.elf', image: '/builds/b/kernel.elf' };
-    for (const order of [[first, second], [second, first]]) {
-      expect(shardKernels(order, { index: 1, count: 2 })).toEqual([first]);
-      expect(shardKernels(order, { index: 2, count: 2 })).toEqual([second]);
+    const files = ['/builds/a/kernel.elf', '/builds/b/kernel.elf'];
+    for (const order of [files, [...files].reverse()]) {
+      const ids = uniqueIds(order.map((image) => ({ name: 'kernel.elf', image })));
+      const kernels = order.map((image, index) => ({ id: ids[index]!, name: 'kernel.elf', image }));
+      expect(shardKernels(kernels, { index: 1, count: 2 }).map((kernel) => kernel.image)).toEqual([files[0]]);
+      expect(shardKernels(kernels, { index: 2, count: 2 }).map((kernel) => kernel.image)).toEqual([files[1]]);
     }
   });
 });
@@ -68,5 +70,41 @@ describe('--filter-kernel', () => {
   it('treats regular-expression characters literally', () => {
     expect(matchesPattern('a.c*', 'abcd')).toBe(false);
     expect(matchesPattern('a.c*', 'a.cd')).toBe(true);
+  });
+});
+
+describe('kernel ids', () => {
+  it('are package/name, qualified by the target kind only where two targets share a name', () => {
+    const blogOs = [
+      { package: 'blog_os', name: 'blog_os', kind: 'lib' },
+      { package: 'blog_os', name: 'blog_os', kind: 'bin' },
+      { package: 'blog_os', name: 'basic_boot', kind: 'test' },
+    ];
+    expect(uniqueIds(blogOs)).toEqual(['blog_os/blog_os[lib]', 'blog_os/blog_os[bin]', 'blog_os/basic_boot']);
+  });
+
+  it('count --kernel files of one name', () => {
+    expect(uniqueIds([{ name: 'k.bin' }, { name: 'k.bin' }, { name: 'k.bin[2]' }, { name: 'other' }])).toEqual(['k.bin', 'k.bin[3]', 'k.bin[2]', 'other']);
+    expect(uniqueIds([{ name: 'k.bin', image: '/b/k.bin' }, { name: 'k.bin', image: '/a/k.bin' }])).toEqual(['k.bin[2]', 'k.bin']);
+  });
+
+  it('are unique whatever the names and kinds', () => {
+    const part = fc.record({ name: fc.constantFrom('a', 'b', 'a[2]', 'a[lib]'), package: fc.option(fc.constantFrom('p', 'q'), { nil: undefined }), kind: fc.option(fc.constantFrom('lib', 'bin', 'test'), { nil: undefined }) });
+    fc.assert(
+      fc.property(fc.array(part, { maxLength: 12 }), (parts) => {
+        const ids = uniqueIds(parts);
+        expect(new Set(ids).size).toBe(parts.length);
+      }),
+    );
+  });
+
+  it('make one folder each, package and target apart', () => {
+    expect(kernelFolders('/run', ['blog_os/blog_os[lib]', 'blog_os/blog_os[bin]', 'k.bin', 'a b', 'a_b'])).toEqual([
+      '/run/blog_os/blog_os[lib]',
+      '/run/blog_os/blog_os[bin]',
+      '/run/k.bin',
+      '/run/a_b',
+      '/run/a_b-2',
+    ]);
   });
 });

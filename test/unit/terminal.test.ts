@@ -16,6 +16,7 @@ const test = (number: number, name: string, status: TestResult['status'], extra:
   ...extra,
 });
 const kernel = (name: string, extra: Partial<KernelResult> = {}): KernelResult => ({
+  id: 'package' in extra && !extra.package ? name : `${extra.package ?? 'kernel'}/${name}`,
   name,
   package: 'kernel',
   image: `/target/${name}`,
