@@ -182,9 +182,9 @@ describe('Ctrl-Z (SIGTSTP to the foreground process group)', () => {
     const qemuPid = qemuProcessesWith(ws.dir)[0]!.split(' ')[0]!;
     const stateOf = (pid: string | number) => /\) (\w)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))![1];
     await execa('kill', ['-TSTP', '--', `-${run.pid}`]);
-    await expect.poll(() => [stateOf(run.pid!), stateOf(qemuPid)]).toEqual(['T', 'T']);
+    await expect.poll(() => [stateOf(run.pid!), stateOf(qemuPid)], { timeout: 5000 }).toEqual(['T', 'T']);
     await execa('kill', ['-CONT', '--', `-${run.pid}`]);
-    await expect.poll(() => [stateOf(run.pid!), stateOf(qemuPid)].includes('T')).toBe(false);
+    await expect.poll(() => [stateOf(run.pid!), stateOf(qemuPid)].includes('T'), { timeout: 5000 }).toBe(false);
     run.kill('SIGINT');
     const result = await run;
     expect(result.exitCode, result.all).toBe(130);
