@@ -11,10 +11,12 @@ export interface PanicInfo {
 }
 
 /**
- * pass: the test passed. fail: it failed. skip: the kernel skipped it (`# SKIP`).
- * xfail: it failed as expected (`# TODO` / `# XFAIL`), which counts as passing.
+ * pass: the test passed. fail: it failed (a parent also when a subtest failed or did not
+ * run). skip: the kernel skipped it (`# SKIP`). xfail: it failed as expected (`# XFAIL` in
+ * KTAP, `# TODO` in TAP), which counts as passing. notrun: planned, but the kernel never
+ * reported it (it crashed, hung or exited first), which fails the kernel.
  */
-export type TestStatus = 'pass' | 'fail' | 'skip' | 'xfail';
+export type TestStatus = 'pass' | 'fail' | 'skip' | 'xfail' | 'notrun';
 
 export interface TestResult {
   /** 1-based position as the kernel numbered it (KTAP), or its order of appearance. */
@@ -26,6 +28,8 @@ export interface TestResult {
   panic?: PanicInfo;
   /** Diagnostic lines (`# ...`, without the `# `) that the kernel printed for this test. */
   diagnostics: string[];
+  /** The test's own output: the other lines it printed before its result (KTAP's "unknown lines"). */
+  output?: string[];
   /** Nested KTAP subtests, if any. */
   subtests: TestResult[];
 }

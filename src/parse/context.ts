@@ -5,7 +5,7 @@ import type { TestResult } from '../model.js';
 export interface ParseLimits {
   /** Test results kept in all (subtests included); later ones are counted, then dropped. */
   maxTests: number;
-  /** Diagnostic lines kept per test. */
+  /** Diagnostic lines, and output lines, kept per test. */
   maxDiagnostics: number;
   /** Message lines kept per panic. */
   maxPanicLines: number;
@@ -29,6 +29,8 @@ export interface ParseContext {
   problem(message: string): void;
   /** Whether one more test result may be stored (false once `maxTests` are). */
   admitTest(): boolean;
+  /** How many of `count` more results may be stored; the rest are counted as dropped. */
+  admitTests(count: number): number;
 }
 
 /** How a test ended: the part of a result its result line (and a panic) decide. */

@@ -1,13 +1,24 @@
-// KTAP nesting: an indented document (version, plan, results) holds the subtests of the
-// next result line one level out. Each open level waits here for that line.
+// KTAP nesting. A subtest document is indented relative to the document around it (the
+// spec's two spaces per level; KUnit's four and tabs are deeper indentation too), or, as
+// kselftest nests a test's TAP output, each of its lines starts with `# `. A nested document
+// holds the subtests of the next result line one level out; each open level waits here for
+// that line. A parent's status is computed from its subtests: never better than theirs.
 import type { TestResult } from '../model.js';
 import { BoundedList } from './bounded.js';
 import { makeResult, type Outcome, type ParseContext } from './context.js';
+import { parseKtapLine, type Dialect, type KtapLine } from './ktap.js';
 
 interface Level {
+  /** Indentation width of this level's lines, counted from the start of its segment (after a kselftest `# `). */
+  readonly indent: number;
+  /** kselftest nesting: this level's lines begin with `# `. */
+  readonly hash: boolean;
+  /** From the document's version line; undefined: its parent's (plain TAP at the top). */
+  dialect: Dialect | undefined;
   readonly tests: TestResult[];
-  /** Diagnostics waiting for the next result line at this level. */
+  /** Diagnostics and unknown lines waiting for the next result line at this level. */
   diagnostics: BoundedList;
+  output: BoundedList;
   /** Result lines seen, stored or dropped. */
   results: number;
   lastNumber: number;
@@ -15,11 +26,25 @@ interface Level {
   readonly numbers: Set<number>;
   plan: number | undefined;
   sawVersion: boolean;
-  /** From `# Subtest: NAME`: names the subtests' parent if its result line never comes. */
-  subtestName: string | undefined;
+  /** `# Subtest: NAME` inside this document (KTAP): its parent's name. */
+  name: string | undefined;
+  /** `# Subtest: NAME` before a child document (TAP 14): the next test's name. */
+  childName: string | undefined;
+}
+
+/** Where a line belongs: the level (0 = top) and its content there. */
+export interface Located {
+  depth: number;
+  line: KtapLine;
+  /** Indentation of a line that opens a level at `depth`; `hash` if it opens a kselftest block. */
+  indent: number;
+  hash: boolean;
 }
 
 const NO_PARENT_REASON = 'the kernel printed no result line for these subtests';
+export const NOT_RUN_REASON = 'planned, but the kernel never reported it';
+const HASH_VERSION = /^#[ \t]?((?:K?TAP) version \d+)$/;
+const OPENS_LEVEL = new Set<KtapLine['kind']>(['version', 'plan', 'result']);
 
 export class KtapTree {
   readonly #context: ParseContext;
@@ -28,76 +53,119 @@ export class KtapTree {
 
   constructor(context: ParseContext) {
     this.#context = context;
-    this.#levels = [this.#newLevel()];
+    this.#levels = [this.#newLevel(0, false)];
   }
 
-  /** A `KTAP version` / `TAP version` line. At depth 0 after results, a new document starts. */
-  version(depth: number): void {
-    this.#closeDeeperThan(depth);
-    const existing = this.#levels[depth];
-    if (existing && hasContent(existing)) {
-      if (depth === 0) this.#restartDocument();
-      else this.#closeDeeperThan(depth - 1);
+  /** Finds the level `text` belongs to. Deeper indentation opens a level only for a version, plan or result line. */
+  locate(text: string): Located {
+    let pos = 0;
+    let depth = 0;
+    for (let i = 1; i < this.#levels.length; i += 1) {
+      const level = this.#levels[i] as Level;
+      const blank = leadingBlank(text, pos);
+      if (level.hash) {
+        if (text[blank.end] !== '#' || !(blank.end + 1 === text.length || text[blank.end + 1] === ' ')) break;
+        pos = blank.end + 2;
+      } else if (blank.width < level.indent) break;
+      depth = i;
     }
-    this.#level(depth).sawVersion = true;
+    const blank = leadingBlank(text, pos);
+    const content = text.slice(blank.end);
+    const hashVersion = HASH_VERSION.exec(content);
+    if (hashVersion) return { depth: depth + 1, line: parseKtapLine(hashVersion[1] ?? ''), indent: 0, hash: true };
+    const line = parseKtapLine(content);
+    const deeper = blank.width > (this.#levels[depth] as Level).indent && OPENS_LEVEL.has(line.kind);
+    return { depth: deeper ? depth + 1 : depth, line, indent: blank.width, hash: false };
   }
 
-  plan(depth: number, count: number): void {
-    const level = this.#level(depth);
+  /** A version line. At depth 0 after results, a new document starts. */
+  version(at: Located, dialect: Dialect): void {
+    this.#closeDeeperThan(at.depth);
+    const existing = this.#levels[at.depth];
+    if (existing && hasContent(existing)) {
+      if (at.depth === 0) this.#restartDocument();
+      else this.#closeDeeperThan(at.depth - 1);
+    }
+    const level = this.#level(at);
+    level.sawVersion = true;
+    level.dialect = dialect;
+  }
+
+  plan(at: Located, count: number): void {
+    const level = this.#level(at);
     if (level.plan !== undefined) {
       this.#context.problem(`a second plan 1..${count} after 1..${level.plan}`);
       return;
     }
     level.plan = count;
-    if (depth === 0) this.#planned = (this.#planned ?? 0) + count;
+    if (at.depth === 0) this.#planned = (this.#planned ?? 0) + count;
   }
 
   diagnostic(depth: number, text: string): void {
-    this.#level(depth).diagnostics.push(text);
+    this.#levels[Math.min(depth, this.#levels.length - 1)]?.diagnostics.push(text);
+  }
+
+  /** An unknown line: output of the test running now, the innermost open one. */
+  output(text: string): void {
+    this.#levels.at(-1)?.output.push(text);
   }
 
   subtestName(depth: number, name: string): void {
-    this.#level(depth).subtestName = name;
+    const level = this.#levels[Math.min(depth, this.#levels.length - 1)] as Level;
+    // KTAP names the document it is in; TAP 14 (and a line before the block) the next child.
+    if (depth > 0 && this.#dialect(depth) === 'KTAP' && level.results === 0 && level.name === undefined) level.name = name;
+    else level.childName = name;
+  }
+
+  /** The document rules at `depth`: its own version line's, else its parent's, else TAP's. */
+  dialectAt(depth: number): Dialect {
+    return this.#dialect(Math.min(depth, this.#levels.length - 1));
   }
 
   /** A result line; the level one deeper, if open, holds its subtests. */
-  result(depth: number, number: number, name: string, outcome: Outcome): void {
-    this.#level(depth);
-    this.#closeDeeperThan(depth + 1);
-    const children = this.#levels.length > depth + 1 ? (this.#levels.pop() as Level) : undefined;
-    if (children) this.#checkPlan(children, depth + 1);
-    this.#record(depth, number, name, outcome, children);
+  result(at: Located, number: number | undefined, name: string, outcome: Outcome): void {
+    this.#level(at);
+    this.#closeDeeperThan(at.depth + 1);
+    const children = this.#levels.length > at.depth + 1 ? (this.#levels.pop() as Level) : undefined;
+    if (children) this.#closeLevel(children);
+    this.#record(at.depth, number, name, outcome, children);
   }
 
   /** Closes what is still open; returns the top-level tests and the planned count. */
   finish(): { tests: TestResult[]; planned: number | undefined } {
     this.#closeDeeperThan(0);
     const top = this.#levels[0] as Level;
-    this.#checkPlan(top, 0);
+    this.#closeLevel(top);
     return { tests: top.tests, planned: this.#planned };
   }
 
-  #record(depth: number, number: number, name: string, outcome: Outcome, children?: Level): void {
+  #record(depth: number, number: number | undefined, name: string, outcome: Outcome, children?: Level): void {
     const level = this.#levels[depth] as Level;
     const checked = this.#checkNumber(level, number);
     level.results += 1;
-    const diagnostics = level.diagnostics;
-    level.diagnostics = this.#newDiagnostics();
+    const { diagnostics, output } = level;
+    level.diagnostics = this.#newLines('diagnostic lines');
+    level.output = this.#newLines('output lines');
+    const label = name || children?.name || level.childName || `test ${checked}`;
+    level.childName = undefined;
     if (children) {
       diagnostics.append(children.diagnostics);
-      level.subtestName = undefined; // it named these children (TAP 14 puts it one level out)
+      output.append(children.output);
     }
     if (!this.#context.admitTest()) return;
     level.numbers.add(checked);
-    const label = name || `test ${checked}`;
-    level.tests.push(makeResult(checked, label, outcome, diagnostics.toArray(), children?.tests));
+    const subtests = children?.tests ?? [];
+    const result = makeResult(checked, label, parentOutcome(outcome, subtests), diagnostics.toArray(), subtests);
+    const lines = output.toArray();
+    if (lines.length > 0) result.output = lines;
+    level.tests.push(result);
   }
 
-  /** Returns the number to use: the kernel's, unless it is not a safe integer. */
-  #checkNumber(level: Level, number: number): number {
+  /** Returns the number to use: the kernel's, unless it is missing or not a safe integer. */
+  #checkNumber(level: Level, number: number | undefined): number {
     const expected = Math.min(level.lastNumber + 1, Number.MAX_SAFE_INTEGER);
-    if (!Number.isSafeInteger(number)) {
-      this.#context.problem(`test number ${number} is too large; numbered ${expected} instead`);
+    if (number === undefined || !Number.isSafeInteger(number)) {
+      if (number !== undefined) this.#context.problem(`test number ${number} is too large; numbered ${expected} instead`);
       level.lastNumber = expected;
       return expected;
     }
@@ -107,10 +175,27 @@ export class KtapTree {
     return number;
   }
 
-  #checkPlan(level: Level, depth: number): void {
+  /** A level ends: planned tests it never reported are added as not run. */
+  #closeLevel(level: Level): void {
     if (level.plan === undefined || level.plan === level.results) return;
-    const where = depth === 0 ? '' : ` at depth ${depth}`;
-    this.#context.problem(`planned ${level.plan} tests${where} but got ${level.results}`);
+    if (level.plan < level.results) {
+      const where = level === this.#levels[0] ? '' : ' in a subtest';
+      this.#context.problem(`planned ${level.plan} tests${where} but got ${level.results}`);
+      return;
+    }
+    let admitted = this.#context.admitTests(level.plan - level.results);
+    for (let number = 1; admitted > 0; number += 1) {
+      if (level.numbers.has(number)) continue;
+      admitted -= 1;
+      const name = level.childName || `test ${number}`;
+      level.childName = undefined;
+      const test = makeResult(number, name, { status: 'notrun', reason: NOT_RUN_REASON }, level.diagnostics.toArray());
+      const output = level.output.toArray();
+      if (output.length > 0) test.output = output; // what the kernel printed as it stopped
+      level.diagnostics = this.#newLines('diagnostic lines');
+      level.output = this.#newLines('output lines');
+      level.tests.push(test);
+    }
   }
 
   /** Closes levels deeper than `depth` whose parent result line never came. */
@@ -119,49 +204,97 @@ export class KtapTree {
       const children = this.#levels.pop() as Level;
       const parentDepth = this.#levels.length - 1;
       const parent = this.#levels[parentDepth] as Level;
-      this.#checkPlan(children, parentDepth + 1);
-      if (children.results === 0) {
-        parent.diagnostics.append(children.diagnostics); // only stray indented diagnostics
+      this.#closeLevel(children);
+      if (children.tests.length === 0 && children.results === 0) {
+        parent.diagnostics.append(children.diagnostics); // only stray indented lines
+        parent.output.append(children.output);
         continue;
       }
       this.#context.problem(`subtests at depth ${parentDepth + 1} have no parent result line`);
-      const name = children.subtestName ?? parent.subtestName ?? '';
       const outcome: Outcome = { status: 'fail', reason: NO_PARENT_REASON };
-      this.#record(parentDepth, parent.lastNumber + 1, name, outcome, children);
+      this.#record(parentDepth, parent.lastNumber + 1, '', outcome, children);
     }
   }
 
   /** A second top-level document: check the first, then number from 1 again. */
   #restartDocument(): void {
     const top = this.#levels[0] as Level;
-    this.#checkPlan(top, 0);
-    this.#levels[0] = { ...this.#newLevel(), tests: top.tests };
+    this.#closeLevel(top);
+    this.#levels[0] = { ...this.#newLevel(0, false), tests: top.tests };
   }
 
-  /** The level at `depth`, opening it (and any between) if needed. */
-  #level(depth: number): Level {
-    while (this.#levels.length <= depth) this.#levels.push(this.#newLevel());
-    return this.#levels[depth] as Level;
+  /** The level `at` names, opening it (and any between) if needed. */
+  #level(at: Located): Level {
+    while (this.#levels.length <= at.depth) {
+      const last = this.#levels.length === at.depth;
+      this.#levels.push(this.#newLevel(last ? at.indent : (this.#levels.at(-1) as Level).indent, last && at.hash));
+    }
+    return this.#levels[at.depth] as Level;
   }
 
-  #newLevel(): Level {
+  #dialect(depth: number): Dialect {
+    for (let i = depth; i >= 0; i -= 1) {
+      const dialect = this.#levels[i]?.dialect;
+      if (dialect) return dialect;
+    }
+    return 'TAP';
+  }
+
+  #newLevel(indent: number, hash: boolean): Level {
     return {
+      indent: hash ? 0 : indent,
+      hash,
+      dialect: undefined,
       tests: [],
-      diagnostics: this.#newDiagnostics(),
+      diagnostics: this.#newLines('diagnostic lines'),
+      output: this.#newLines('output lines'),
       results: 0,
       lastNumber: 0,
       numbers: new Set(),
       plan: undefined,
       sawVersion: false,
-      subtestName: undefined,
+      name: undefined,
+      childName: undefined,
     };
   }
 
-  #newDiagnostics(): BoundedList {
-    return new BoundedList(this.#context.limits.maxDiagnostics, 'diagnostic lines');
+  #newLines(noun: string): BoundedList {
+    return new BoundedList(this.#context.limits.maxDiagnostics, noun);
   }
+}
+
+/**
+ * A parent is never better than its subtests: `ok` (or a skip, or an expected failure) with a
+ * failed or never-run subtest fails, and says which.
+ */
+function parentOutcome(outcome: Outcome, subtests: TestResult[]): Outcome {
+  if (outcome.status === 'fail') return outcome;
+  const failed = subtests.filter((test) => test.status === 'fail');
+  const notRun = subtests.filter((test) => test.status === 'notrun');
+  if (failed.length === 0 && notRun.length === 0) return outcome;
+  const list = (tests: TestResult[]) => tests.map((test) => `${test.number} ${test.name}`).join(', ');
+  const parts = [
+    failed.length > 0 ? `failed: ${list(failed)}` : undefined,
+    notRun.length > 0 ? `not run: ${list(notRun)}` : undefined,
+  ].filter(Boolean);
+  const said = { pass: 'ok', skip: 'skipped', xfail: 'an expected failure', notrun: 'not run' }[outcome.status];
+  const result: Outcome = { status: 'fail', reason: `reported ${said}, but subtests ${parts.join('; ')}` };
+  if (outcome.panic) result.panic = outcome.panic;
+  return result;
 }
 
 function hasContent(level: Level): boolean {
   return level.sawVersion || level.plan !== undefined || level.results > 0;
+}
+
+/** The blank run at `pos`: its width (a space 1, a tab 2, one spec level) and where it ends. */
+function leadingBlank(text: string, pos: number): { width: number; end: number } {
+  let width = 0;
+  let end = pos;
+  for (; end < text.length; end += 1) {
+    if (text[end] === ' ') width += 1;
+    else if (text[end] === '\t') width += 2;
+    else break;
+  }
+  return { width, end };
 }

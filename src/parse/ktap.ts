@@ -1,70 +1,76 @@
-// The syntax of one KTAP version 1 / TAP 13-14 line; nesting is ktap-tree.ts's job.
+// The syntax of one KTAP version 1 / TAP 13-14 line, once its prefix and indentation are
+// gone (https://docs.kernel.org/dev-tools/ktap.html); nesting is ktap-tree.ts's job.
 import type { Outcome } from './context.js';
 
+/** Whose rules a document follows: its directives differ (`# TODO` is KTAP's non-directive). */
+export type Dialect = 'KTAP' | 'TAP';
+
+export type ResultLine = { kind: 'result'; ok: boolean; number: number | undefined; name: string; directive?: string; malformed?: true };
+
 export type KtapLine =
-  | { kind: 'version'; depth: number; text: string; supported: boolean }
-  | { kind: 'plan'; depth: number; count: number }
-  | { kind: 'result'; depth: number; ok: boolean; number: number; name: string; directive?: string }
-  | { kind: 'subtest'; depth: number; name: string }
-  | { kind: 'diagnostic'; depth: number; text: string }
-  | { kind: 'other' };
+  | { kind: 'version'; dialect: Dialect; text: string; supported: boolean }
+  | { kind: 'plan'; count: number }
+  | ResultLine
+  | { kind: 'subtest'; name: string }
+  | { kind: 'diagnostic'; text: string }
+  | { kind: 'blank' }
+  | { kind: 'other'; text: string };
 
 const VERSION = /^(K?TAP) version (\d+)$/;
 const SUPPORTED_VERSIONS = new Set(['KTAP 1', 'TAP 13', 'TAP 14']);
-const PLAN = /^1\.\.(\d{1,9})(?:\s+#.*)?$/;
-const RESULT = /^(not ok|ok)[ \t]+(\d+)(?:[ \t]+(.*))?$/;
-const SUBTEST = /^#[ \t]*Subtest:[ \t]*(.*)$/;
+const PLAN = /^1\.\.(\d{1,9})(?:\s+#.*)?$/s;
+// `s`: a description may hold any character, a bare `\r` included.
+const RESULT = /^(not ok|ok)[ \t]+(\d+)(?:[ \t]+(.*))?$/s;
+// Whatever follows `not ok` (no number, escapes, `\r`), the line is a failure.
+const NOT_OK = /^not ok(.*)$/s;
+const SUBTEST = /^#[ \t]*Subtest:[ \t]*(.*)$/s;
 // A directive starts at the first `#` that begins the text or follows whitespace.
 const DIRECTIVE_START = /(?:^|\s)#/;
-const DIRECTIVE = /^(SKIP|TODO|XFAIL)\S*\s*(.*)$/i;
+const DIRECTIVE = /^(SKIP|TODO|XFAIL)\S*\s*(.*)$/is;
 
-/** Classifies a line (trailing whitespace already removed). */
-export function parseKtapLine(line: string): KtapLine {
-  const { depth, content } = splitIndent(line);
+/** Classifies a line's content (no prefix, no indentation, no trailing whitespace). */
+export function parseKtapLine(content: string): KtapLine {
   const version = VERSION.exec(content);
   if (version) {
-    const supported = SUPPORTED_VERSIONS.has(`${version[1]} ${version[2]}`);
-    return { kind: 'version', depth, text: content, supported };
+    const dialect = version[1] as Dialect;
+    return { kind: 'version', dialect, text: content, supported: SUPPORTED_VERSIONS.has(`${dialect} ${version[2]}`) };
   }
   const plan = PLAN.exec(content);
-  if (plan) return { kind: 'plan', depth, count: Number(plan[1]) };
+  if (plan) return { kind: 'plan', count: Number(plan[1]) };
   const result = RESULT.exec(content);
-  if (result) {
-    const { name, directive } = splitDirective(result[3] ?? '');
-    const ok = result[1] === 'ok';
-    const parsed: KtapLine = { kind: 'result', depth, ok, number: Number(result[2]), name };
-    if (directive !== undefined) parsed.directive = directive;
-    return parsed;
-  }
-  if (!content.startsWith('#')) return { kind: 'other' };
+  if (result) return resultLine(result[1] === 'ok', Number(result[2]), result[3] ?? '');
+  const notOk = NOT_OK.exec(content);
+  if (notOk) return { ...resultLine(false, undefined, notOk[1] ?? ''), malformed: true };
+  if (content === '') return { kind: 'blank' };
+  if (!content.startsWith('#')) return { kind: 'other', text: content };
   const subtest = SUBTEST.exec(content);
-  if (subtest) return { kind: 'subtest', depth, name: subtest[1] ?? '' };
-  return { kind: 'diagnostic', depth, text: content.replace(/^# ?/, '') };
+  if (subtest) return { kind: 'subtest', name: subtest[1] ?? '' };
+  return { kind: 'diagnostic', text: content.replace(/^# ?/, '') };
 }
 
-/** What a result line says about its test: `# SKIP` skips, `# TODO`/`# XFAIL` expect a failure. */
-export function ktapOutcome(ok: boolean, directive: string | undefined): Outcome {
+function resultLine(ok: boolean, number: number | undefined, rest: string): ResultLine {
+  const { name, directive } = splitDirective(rest);
+  const line: ResultLine = { kind: 'result', ok, number, name };
+  if (directive !== undefined) line.directive = directive;
+  return line;
+}
+
+/**
+ * What a result line says about its test. `# SKIP` (any case) skips in both dialects; an
+ * expected failure is `# XFAIL` in KTAP and `# TODO` in TAP. Any other directive falls back
+ * to ok / not ok, as the KTAP spec says, and a failure keeps it as its reason.
+ */
+export function ktapOutcome(ok: boolean, directive: string | undefined, dialect: Dialect): Outcome {
   const known = directive === undefined ? null : DIRECTIVE.exec(directive);
+  const keyword = known?.[1]?.toUpperCase();
   const why = known?.[2] || undefined;
   const withReason = (status: Outcome['status'], reason: string | undefined): Outcome =>
     reason === undefined ? { status } : { status, reason };
-  if (known && known[1]?.toUpperCase() === 'SKIP') return withReason('skip', why);
-  if (known) return ok ? { status: 'pass' } : withReason('xfail', why);
+  if (keyword === 'SKIP') return withReason('skip', why);
+  const expectedFailure = dialect === 'KTAP' ? 'XFAIL' : 'TODO';
+  if (keyword === expectedFailure) return ok ? { status: 'pass' } : withReason('xfail', why);
   if (ok) return { status: 'pass' };
   return withReason('fail', directive || undefined);
-}
-
-/** Nesting depth: one level per tab or per four spaces. */
-function splitIndent(line: string): { depth: number; content: string } {
-  let tabs = 0;
-  let spaces = 0;
-  let i = 0;
-  for (; i < line.length; i += 1) {
-    if (line[i] === '\t') tabs += 1;
-    else if (line[i] === ' ') spaces += 1;
-    else break;
-  }
-  return { depth: tabs + Math.floor(spaces / 4), content: line.slice(i) };
 }
 
 /** `name # directive` → its parts; TAP's optional `- ` before the name is dropped. */

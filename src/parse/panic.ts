@@ -92,10 +92,3 @@ export class PanicCollector {
     this.#column = Number(column);
   }
 }
-
-/** The one-line reason a panicking test failed: `panicked at FILE:LINE:COL: first message line`. */
-export function panicReason(panic: PanicInfo): string {
-  const where = panic.file === '' ? 'panicked' : `panicked at ${panic.file}:${panic.line}:${panic.column}`;
-  const first = panic.message.split('\n', 1)[0];
-  return first ? `${where}: ${first}` : where;
-}

@@ -4,9 +4,11 @@ import type { PanicInfo, SerialReport, TestResult } from '../model.js';
 import { BlogOsRun, blogOsOutcome, parseBlogOsLine, type BlogOsLine } from './blog-os.js';
 import { BoundedList } from './bounded.js';
 import { DEFAULT_LIMITS, type Outcome, type ParseContext, type ParseLimits } from './context.js';
-import { KtapTree } from './ktap-tree.js';
-import { ktapOutcome, parseKtapLine, type KtapLine } from './ktap.js';
-import { PanicCollector, panicReason } from './panic.js';
+import { KtapTree, type Located } from './ktap-tree.js';
+import { ktapOutcome, type KtapLine } from './ktap.js';
+import { PanicCollector } from './panic.js';
+import { panicSummary } from '../verdict/panic-text.js';
+import { LinePrefix } from './prefix.js';
 
 /** The runner's VGA handshake marker (the README, "What a kernel speaks"): not part of any test. */
 export const HANDSHAKE_LINE = '# alloc-runner: screen ready';
@@ -26,6 +28,7 @@ export class SerialParser {
   readonly #problems: BoundedList;
   readonly #ktap: KtapTree;
   readonly #blogOs: BlogOsRun;
+  readonly #prefix = new LinePrefix();
   #format: SerialReport['format'] = 'none';
   #lineNumber = 0;
   #atEnd = false;
@@ -60,7 +63,8 @@ export class SerialParser {
     const context: ParseContext = {
       limits: this.#limits,
       problem: (message) => this.#problem(message),
-      admitTest: () => this.#admitTest(),
+      admitTest: () => this.#admitTests(1) === 1,
+      admitTests: (count) => this.#admitTests(count),
     };
     this.#ktap = new KtapTree(context);
     this.#blogOs = new BlogOsRun(context);
@@ -70,29 +74,36 @@ export class SerialParser {
   push(line: string): void {
     if (this.#report) return;
     this.#lineNumber += 1;
-    const text = line.trimEnd();
+    const text = this.#withoutPrefix(line.trimEnd());
     if (text.trim() === HANDSHAKE_LINE || text.trim() === HANDSHAKE_ANSWERED_LINE) return;
-    const ktap = parseKtapLine(text);
+    const ktap = this.#ktap.locate(text);
     const blogOs = parseBlogOsLine(text);
     const panic = PanicCollector.start(text.trimStart(), this.#limits.maxPanicLines);
-    const addedToPanic = this.#continuePanic(text, panic !== undefined || isKtapStructure(ktap) || blogOs !== undefined);
-    // A panic's lines are kept as the panic, not again as diagnostics.
+    const structured = isKtapStructure(ktap.line);
+    const addedToPanic = this.#continuePanic(text, panic !== undefined || structured || blogOs !== undefined);
+    // A panic's lines are kept as the panic, not again as diagnostics or output.
     this.#lineIsPanic = addedToPanic || panic !== undefined;
     if (panic) {
       this.#collector = panic;
       if (panic.complete) this.#endPanic();
     }
     if (this.#format === 'none') {
-      if (isKtapStructure(ktap)) this.#format = 'ktap';
+      if (structured) this.#format = 'ktap';
       else if (blogOs) this.#format = 'blog_os';
     }
     if (this.#format === 'ktap') {
       if (blogOs) this.#mixedFormat('blog_os');
       this.#onKtapLine(ktap);
     } else if (this.#format === 'blog_os') {
-      if (isKtapStructure(ktap)) this.#mixedFormat('KTAP');
+      if (structured) this.#mixedFormat('KTAP');
       if (blogOs) this.#onBlogOsLine(blogOs);
     }
+  }
+
+  /** The line without the log prefix that came before the first version line (kunit's rule). */
+  #withoutPrefix(line: string): string {
+    if (this.#prefix.found) return this.#prefix.strip(line);
+    return (this.#format !== 'blog_os' && this.#prefix.detect(line)) || line;
   }
 
   /** Ends the output and returns the report; later calls return the same report. */
@@ -115,34 +126,40 @@ export class SerialParser {
     return report;
   }
 
-  #onKtapLine(line: KtapLine): void {
-    if (line.kind === 'other') return;
-    if (line.depth > this.#limits.maxDepth) {
+  #onKtapLine(at: Located): void {
+    const { line, depth } = at;
+    if (line.kind === 'blank') return;
+    if (depth > this.#limits.maxDepth) {
       this.#problem(`nesting deeper than ${this.#limits.maxDepth} levels ignored`);
       return;
     }
     switch (line.kind) {
       case 'version':
         if (!line.supported) this.#problem(`unsupported version line "${line.text}"`);
-        if (line.depth === 0) this.#newRun();
-        this.#ktap.version(line.depth);
+        if (depth === 0) this.#newRun();
+        this.#ktap.version(at, line.dialect);
         return;
       case 'plan':
-        this.#ktap.plan(line.depth, line.count);
+        this.#ktap.plan(at, line.count);
         return;
       case 'subtest':
-        this.#ktap.subtestName(line.depth, line.name);
+        this.#ktap.subtestName(depth, line.name);
         return;
       case 'diagnostic':
-        if (!this.#lineIsPanic) this.#ktap.diagnostic(line.depth, line.text);
+        if (!this.#lineIsPanic) this.#ktap.diagnostic(depth, line.text);
+        return;
+      case 'other':
+        if (!this.#lineIsPanic) this.#ktap.output(line.text);
         return;
       case 'result': {
-        this.#checkAfterPanic(line.depth, line.name || `test ${line.number}`);
+        const label = line.name || `test ${line.number ?? ''}`.trim();
+        if (line.malformed) this.#problem(`a malformed result line "not ok${clipped(line.name)}" counted as a failure`);
+        this.#checkAfterPanic(depth, label);
         const panic = this.#pendingPanic;
         this.#pendingPanic = undefined;
-        const outcome = withPanic(ktapOutcome(line.ok, line.directive), panic);
-        this.#ktap.result(line.depth, line.number, line.name, outcome);
-        if (panic) this.#panicDepth = line.depth;
+        const outcome = withPanic(ktapOutcome(line.ok, line.directive, this.#ktap.dialectAt(depth)), panic);
+        this.#ktap.result(at, line.number, line.name, outcome);
+        if (panic) this.#panicDepth = depth;
       }
     }
   }
@@ -183,7 +200,7 @@ export class SerialParser {
     const test = this.#awaitingPanic;
     if (test) {
       test.panic = panic;
-      test.reason = panicReason(panic);
+      test.reason = panicSummary(panic);
       this.#awaitingPanic = undefined;
       this.#panicDepth = 0;
       return;
@@ -198,7 +215,7 @@ export class SerialParser {
     if (!panic) return;
     this.#pendingPanic = undefined;
     this.#panicDepth = 0;
-    if (this.#kernelPanic) this.#problem(`another panic outside any test: ${panicReason(panic)}`);
+    if (this.#kernelPanic) this.#problem(`another panic outside any test: ${panicSummary(panic)}`);
     else this.#kernelPanic = panic;
   }
 
@@ -225,13 +242,11 @@ export class SerialParser {
     this.#problems.push(`${where}: ${message}`);
   }
 
-  #admitTest(): boolean {
-    if (this.#storedTests >= this.#limits.maxTests) {
-      this.#droppedTests += 1;
-      return false;
-    }
-    this.#storedTests += 1;
-    return true;
+  #admitTests(count: number): number {
+    const admitted = Math.max(0, Math.min(count, this.#limits.maxTests - this.#storedTests));
+    this.#storedTests += admitted;
+    this.#droppedTests += count - admitted;
+    return admitted;
   }
 }
 
@@ -242,6 +257,11 @@ function isKtapStructure(line: KtapLine): boolean {
 /** A panic before a result line: a failed test's reason is the panic. */
 function withPanic(outcome: Outcome, panic: PanicInfo | undefined): Outcome {
   if (!panic) return outcome;
-  const reason = outcome.status === 'fail' ? panicReason(panic) : outcome.reason;
+  const reason = outcome.status === 'fail' ? panicSummary(panic) : outcome.reason;
   return reason === undefined ? { ...outcome, panic } : { ...outcome, panic, reason };
+}
+
+function clipped(text: string): string {
+  const line = text ? ` ${text}` : '';
+  return line.length > 40 ? `${line.slice(0, 40)}…` : line;
 }

@@ -25,6 +25,8 @@ export interface KernelConfig {
   failWhenSerial: string[];
   /** Milliseconds between two reads of the screen while a VGA condition is pending. */
   vgaPollMs: number;
+  /** Whether KTAP/TAP or blog_os output with no result at all (`1..0`, a bare header) passes. */
+  noTests: 'fail' | 'pass';
 }
 
 export const DEFAULT_CONFIG: KernelConfig = {
@@ -38,6 +40,7 @@ export const DEFAULT_CONFIG: KernelConfig = {
   failWhenVga: [],
   failWhenSerial: [],
   vgaPollMs: 50,
+  noTests: 'fail',
 };
 
 export const METADATA_TABLE = 'package.metadata.alloc-runner';
@@ -98,6 +101,10 @@ const KEYS: Record<string, Reader> = {
   'fail-when-vga': (value, key) => ({ failWhenVga: textList(value, key) }),
   'fail-when-serial': (value, key) => ({ failWhenSerial: textList(value, key).map((pattern) => regex(pattern, key)) }),
   'vga-poll-ms': (value, key) => ({ vgaPollMs: pollInterval(value, key) }),
+  'no-tests': (value, key) => {
+    if (value !== 'pass' && value !== 'fail') throw wrongType(key, '"pass" or "fail"', value);
+    return { noTests: value };
+  },
 };
 
 export const CONFIG_KEYS = Object.keys(KEYS);

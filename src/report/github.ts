@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { KernelResult, PanicInfo, TestResult } from '../model.js';
-import { countedTests, describePanic } from '../verdict/judge.js';
+import { countedTests, failedBeyondTests } from '../verdict/judge.js';
+import { panicSummary, panicText } from '../verdict/panic-text.js';
 import { kernelId } from '../run/select.js';
 import type { Outcome } from '../verdict/outcome.js';
 import { closingLine } from './terminal.js';
@@ -15,7 +16,7 @@ import { printable } from './text.js';
 export const ANNOTATIONS_SHOWN = 10;
 
 /**
- * One `::error` line per failed test and per kernel that failed beyond its tests; past
+ * One `::error` line per failed test, per test not run, and per kernel that failed beyond its tests; past
  * ANNOTATIONS_SHOWN, those pointing at a file first (in report order), then one notice
  * saying how many more there are.
  */
@@ -31,8 +32,10 @@ export function githubAnnotations(kernels: KernelResult[], repoRoot: string, exi
       const message = test.panic ? panicText(test.panic) : (test.reason ?? `failed; kernel ${kernel.status}: ${kernel.reason ?? ''}`);
       add(`${id}: ${test.name} failed`, message, test.panic, kernel);
     }
-    const kernelFailed = countedTests(kernel).length > kernel.tests.length;
-    if (kernelFailed || (kernel.panic && kernel.status !== 'pass')) {
+    for (const test of allTests(kernel.tests).filter((found) => found.status === 'notrun')) {
+      add(`${id}: ${test.name} not run`, `${test.reason ?? 'never reported'}; kernel ${kernel.status}: ${kernel.reason ?? ''}`, undefined, kernel);
+    }
+    if (failedBeyondTests(kernel) || (kernel.panic && kernel.status !== 'pass')) {
       const message = [`${kernel.reason ?? 'unknown reason'}`, kernel.panic && panicText(kernel.panic), `artifacts: ${kernel.artifacts.dir}`].filter(Boolean).join('\n');
       add(`${id}: kernel ${kernel.status}`, message, kernel.panic, kernel);
     }
@@ -50,22 +53,26 @@ export function githubAnnotations(kernels: KernelResult[], repoRoot: string, exi
 /** The job summary: a results table, then each failing kernel with its reason, tests, serial tail and VGA screen. */
 export function githubSummary({ kernels, totals }: Outcome): string {
   const out = [`## alloc-runner: ${closingLine(totals)}`, ''];
-  out.push('| | Kernel | Tests | Passed | Failed | Skipped | Time | Result |', '|---|---|--:|--:|--:|--:|--:|---|');
+  out.push('| | Kernel | Tests | Passed | Failed | Not run | Skipped | Time | Result |', '|---|---|--:|--:|--:|--:|--:|--:|---|');
   for (const kernel of kernels) {
     const tests = countedTests(kernel);
     const count = (...statuses: TestResult['status'][]) => tests.filter((test) => statuses.includes(test.status)).length;
     const time = kernel.cached ? 'cached' : `${(kernel.durationMs / 1000).toFixed(2)} s`;
     const result = kernel.status === 'pass' ? 'pass' : `${kernel.status}: ${kernel.reason ?? 'unknown reason'}`;
     out.push(
-      `| ${kernel.status === 'pass' ? '✅' : '❌'} | ${cell(kernelId(kernel))} | ${tests.length} | ${count('pass', 'xfail')} | ${count('fail')} | ${count('skip')} | ${time} | ${cell(result)} |`,
+      `| ${kernel.status === 'pass' ? '✅' : '❌'} | ${cell(kernelId(kernel))} | ${tests.length} | ${count('pass', 'xfail')} | ${count('fail')} | ${count('notrun')} | ${count('skip')} | ${time} | ${cell(result)} |`,
     );
   }
   for (const kernel of kernels.filter((kernel) => kernel.status !== 'pass')) {
     out.push('', `### ❌ ${cell(kernelId(kernel))}: ${kernel.status}`, '', fenced(kernel.reason ?? 'unknown reason'));
-    const failed = failedTests(kernel.tests);
+    const failed = allTests(kernel.tests).filter((test) => test.status === 'fail' || test.status === 'notrun');
     if (failed.length > 0) {
-      out.push('', 'Failed tests:', '');
-      for (const test of failed) out.push(`- ${cell(`${test.number} ${test.name}`)}${test.panic ? `: ${cell(describePanic(test.panic))}` : test.reason ? `: ${cell(test.reason)}` : ''}`);
+      out.push('', 'Failed and not run tests:', '');
+      for (const test of failed) {
+        const why = test.panic ? panicSummary(test.panic) : test.status === 'notrun' ? `not run: ${test.reason ?? ''}` : test.reason;
+        out.push(`- ${cell(`${test.number} ${test.name}`)}${why ? `: ${cell(why)}` : ''}`);
+        if (test.output?.length) out.push('', `  <details><summary>Output of ${cell(test.name)}</summary>`, '', fenced(test.output.join('\n')), '', '  </details>', '');
+      }
     }
     if (kernel.lastSerialLines.length > 0) out.push('', '<details><summary>Last serial lines</summary>', '', fenced(kernel.lastSerialLines.join('\n')), '', '</details>');
     out.push('', kernel.screenText !== undefined ? `VGA screen:\n\n${fenced(kernel.screenText || '(blank)')}` : `VGA screen: none (${cell(kernel.noScreenReason ?? 'not read')})`);
@@ -75,7 +82,11 @@ export function githubSummary({ kernels, totals }: Outcome): string {
 }
 
 function failedTests(tests: TestResult[]): TestResult[] {
-  return tests.flatMap((test) => [...(test.status === 'fail' ? [test] : []), ...failedTests(test.subtests)]);
+  return allTests(tests).filter((test) => test.status === 'fail');
+}
+
+function allTests(tests: TestResult[]): TestResult[] {
+  return tests.flatMap((test) => [test, ...allTests(test.subtests)]);
 }
 
 interface Location {
@@ -101,8 +112,6 @@ function annotation(kind: 'error' | 'notice', title: string, message: string, wh
   const properties = [...(where ? [`file=${property(where.file)}`, `line=${where.line}`, `col=${where.col}`] : []), `title=${property(title)}`];
   return `::${kind} ${properties.join(',')}::${data(message)}`;
 }
-
-const panicText = (panic: PanicInfo) => `panicked at ${panic.file}:${panic.line}:${panic.column}:\n${panic.message}`;
 
 // The escapes of GitHub's workflow command parser (toolkit's command.ts); printable() has
 // already made a carriage return visible, so only line feeds are left to escape.

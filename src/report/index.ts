@@ -9,7 +9,7 @@ import { environmentError } from '../errors.js';
 import type { ReporterChoice, ReporterName } from './choice.js';
 import { closingLine, renderReport } from './terminal.js';
 import { jsonReport } from './json.js';
-import { tapReport } from './tap.js';
+import { ktapReport, tapReport } from './tap.js';
 import { junitReport } from './junit.js';
 import { githubAnnotations, githubSummary } from './github.js';
 import { quietReport } from './quiet.js';
@@ -67,6 +67,8 @@ function render(name: ReporterName, outcome: Outcome, settings: ReportSettings):
       return `${JSON.stringify(jsonReport(outcome, settings.version, settings.shard), null, 2)}\n`;
     case 'tap':
       return tapReport(kernels);
+    case 'ktap':
+      return ktapReport(kernels);
     case 'junit':
       return junitReport(kernels, { serialLog: (kernel) => readTail(kernel.artifacts.serialLog) });
     case 'github':

@@ -49,10 +49,11 @@ const test: Check = (value, path) =>
   table({
     number: integer,
     name: string,
-    status: oneOf('pass', 'fail', 'skip', 'xfail'),
+    status: oneOf('pass', 'fail', 'skip', 'xfail', 'notrun'),
     'reason?': string,
     'panic?': panic,
     diagnostics: list(string),
+    'output?': list(string),
     subtests: list(test),
   })(value, path);
 

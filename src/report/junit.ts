@@ -1,11 +1,14 @@
 import type { KernelResult, TestResult } from '../model.js';
-import { countedTests, describePanic } from '../verdict/judge.js';
+import { failedBeyondTests } from '../verdict/judge.js';
+import { panicSummary, panicText } from '../verdict/panic-text.js';
 import { kernelId } from '../run/select.js';
 import { printable } from './text.js';
 
 // JUnit XML as CI systems read it (GitHub, GitLab, Jenkins, Azure): one <testsuite> per
-// kernel, one <testcase> per test, and one more testcase for a kernel that failed beyond
-// its tests (a hang, a crash, a VGA mismatch: see countedTests). The kernel's serial log is
+// kernel, one <testcase> per test without subtests (a subtest is named `parent › subtest`;
+// a parent has its own testcase only when it failed and none of its subtests did), and one
+// more testcase for a kernel that failed beyond its tests (a hang, a crash, a VGA
+// mismatch: see failedBeyondTests). A test's diagnostics and output are its <system-out>. The kernel's serial log is
 // its suite's <system-out>. Only whole kernels are timed: a kernel reports no per-test time.
 
 export interface JunitOptions {
@@ -43,18 +46,21 @@ export function junitReport(kernels: KernelResult[], options: JunitOptions = {})
 
 function suite(kernel: KernelResult, options: JunitOptions): { xml: string[]; counts: Counts } {
   const id = kernelId(kernel);
-  const tests = countedTests(kernel);
-  const kernelCase = tests.length > kernel.tests.length ? tests.at(-1) : undefined;
-  const counts: Counts = { tests: tests.length, failures: 0, errors: 0, skipped: 0 };
+  const counts: Counts = { tests: 0, failures: 0, errors: 0, skipped: 0 };
   const cases: string[] = [];
-  for (const test of kernel.tests) {
+  for (const testcase of junitCases(kernel.tests, '')) {
+    const { test } = testcase;
+    counts.tests++;
     if (test.status === 'fail') counts.failures++;
+    if (test.status === 'notrun') counts.errors++;
     if (test.status === 'skip') counts.skipped++;
-    cases.push(...testCase(test, id, kernel));
+    cases.push(...testCase(testcase, id, kernel));
   }
+  const kernelCase = failedBeyondTests(kernel) ? { name: `${kernel.name} (kernel)` } : undefined;
   if (kernelCase) {
     // QEMU that could not run the kernel, or a run stopped by a signal, is an error of the run, not a failed test.
     const element = kernel.status === 'error' || kernel.status === 'interrupted' ? 'error' : 'failure';
+    counts.tests++;
     counts[element === 'error' ? 'errors' : 'failures']++;
     cases.push(
       `    <testcase${attributes({ name: kernelCase.name, classname: id, time: seconds(kernel) })}>`,
@@ -84,29 +90,49 @@ function suite(kernel: KernelResult, options: JunitOptions): { xml: string[]; co
   return { xml, counts };
 }
 
-function testCase(test: TestResult, classname: string, kernel: KernelResult): string[] {
-  const open = `    <testcase${attributes({ name: test.name, classname })}`;
-  const details = [...test.diagnostics, ...test.subtests.map((subtest) => `subtest ${subtest.number} ${subtest.name}: ${subtest.status}`)];
+/** The tests that get a testcase: those without subtests, and a parent whose failure is its own. */
+function junitCases(tests: TestResult[], path: string): Array<{ test: TestResult; name: string; log: string[] }> {
+  return tests.flatMap((test) => {
+    const name = `${path}${test.name}`;
+    const log = [...test.diagnostics.map((line) => `# ${line}`), ...(test.output ?? [])];
+    if (test.subtests.length === 0) return [{ test, name, log }];
+    const own = test.status === 'fail' && !test.subtests.some((subtest) => subtest.status === 'fail' || subtest.status === 'notrun');
+    if (own) return [{ test, name, log }, ...junitCases(test.subtests, `${name} › `)];
+    // A parent without a testcase of its own lends what it printed to its first subtest's.
+    const [first, ...rest] = junitCases(test.subtests, `${name} › `);
+    return first ? [{ ...first, log: [...log, ...first.log] }, ...rest] : [];
+  });
+}
+
+function testCase({ test, name, log }: { test: TestResult; name: string; log: string[] }, classname: string, kernel: KernelResult): string[] {
+  const open = `    <testcase${attributes({ name, classname })}>`;
+  const systemOut = log.length > 0 ? [`      <system-out>${text(log.join('\n'))}</system-out>`] : [];
+  const close = '    </testcase>';
   switch (test.status) {
     case 'pass':
-      return details.length > 0 ? [`${open}>`, `      <system-out>${text(details.join('\n'))}</system-out>`, '    </testcase>'] : [`${open}/>`];
+      return systemOut.length > 0 ? [open, ...systemOut, close] : [open.replace(/>$/, '/>')];
     case 'xfail':
       // JUnit knows no expected failure: it passed, and says why it failed as it should.
-      return [`${open}>`, `      <system-out>${text([`expected failure${test.reason ? `: ${test.reason}` : ''}`, ...details].join('\n'))}</system-out>`, '    </testcase>'];
+      return [open, `      <system-out>${text([`expected failure${test.reason ? `: ${test.reason}` : ''}`, ...log].join('\n'))}</system-out>`, close];
     case 'skip':
-      return [`${open}>`, `      <skipped${attributes({ message: oneLine(test.reason ?? 'skipped') })}/>`, '    </testcase>'];
+      return [open, `      <skipped${attributes({ message: oneLine(test.reason ?? 'skipped') })}/>`, ...systemOut, close];
+    case 'notrun': {
+      const body = [`not run: ${test.reason ?? 'never reported'}`, kernel.reason ? `kernel: ${kernel.status}: ${kernel.reason}` : undefined, lastLines(kernel)];
+      const message = `not run: ${test.reason ?? 'never reported'}`;
+      return [open, `      <error${attributes({ message, type: 'notrun' })}>${text(body.filter(Boolean).join('\n\n'))}</error>`, ...systemOut, close];
+    }
     case 'fail': {
-      const message = test.panic ? describePanic(test.panic) : (test.reason ?? kernel.reason ?? 'failed');
+      const message = test.panic ? panicSummary(test.panic) : (test.reason ?? kernel.reason ?? 'failed');
       const body = [
-        test.panic ? `panicked at ${test.panic.file}:${test.panic.line}:${test.panic.column}:\n${test.panic.message}` : undefined,
-        details.length > 0 ? details.join('\n') : undefined,
+        test.panic ? panicText(test.panic) : test.reason,
         kernel.reason ? `kernel: ${kernel.status}: ${kernel.reason}` : undefined,
         lastLines(kernel),
       ].filter(Boolean);
       return [
-        `${open}>`,
+        open,
         `      <failure${attributes({ message: oneLine(message), type: test.panic ? 'panic' : 'fail' })}>${text(body.join('\n\n'))}</failure>`,
-        '    </testcase>',
+        ...systemOut,
+        close,
       ];
     }
   }
@@ -115,7 +141,7 @@ function testCase(test: TestResult, classname: string, kernel: KernelResult): st
 function failureBody(kernel: KernelResult): string {
   return [
     `${kernel.status}: ${kernel.reason ?? 'unknown reason'}`,
-    kernel.panic ? describePanic(kernel.panic) : undefined,
+    kernel.panic ? panicSummary(kernel.panic) : undefined,
     lastLines(kernel),
     kernel.screenText !== undefined ? `VGA screen:\n${kernel.screenText || '(blank)'}` : `VGA screen: none (${kernel.noScreenReason ?? 'not read'})`,
     `artifacts: ${kernel.artifacts.dir}`,

@@ -1,84 +1,112 @@
-import type { KernelResult, PanicInfo, TestResult } from '../model.js';
-import { countedTests } from '../verdict/judge.js';
+import type { KernelResult, TestResult } from '../model.js';
+import { countedTests, failedBeyondTests } from '../verdict/judge.js';
+import { panicText } from '../verdict/panic-text.js';
 import { kernelId } from '../run/select.js';
 import { printable } from './text.js';
 
-// KTAP version 1 (https://docs.kernel.org/dev-tools/ktap.html): one document for the run,
-// each kernel a subtest whose own tests (and their subtests) are nested below it.
-// A nested document is indented four spaces per level, as KUnit prints it and as
-// alloc-runner's own parser reads it; a test's diagnostics come directly before its result line.
+// The run as one TAP document: each kernel a subtest whose own tests (and their subtests)
+// are nested below it, a test's diagnostics directly before its result line.
+// `tap`: TAP version 14 (https://testanything.org/tap-version-14-specification.html), for TAP
+// consumers: `# Subtest:` before a child document indented four spaces, `# TODO` for an
+// expected failure, `\#` in descriptions. `ktap`: KTAP version 1
+// (https://docs.kernel.org/dev-tools/ktap.html): every document starts with its version line,
+// two spaces per level, `# XFAIL` for an expected failure, no `#` in descriptions.
 
-const INDENT = '    ';
+interface Dialect {
+  version: string;
+  indent: string;
+  expectedFailure: 'TODO' | 'XFAIL';
+  /** TAP 14 names a subtest before its document; KTAP inside it, after its version line. */
+  subtestHeader: 'before' | 'inside';
+  nestedVersion: boolean;
+  description(name: string): string;
+}
 
-/** The whole run as one KTAP document. */
+const TAP14: Dialect = {
+  version: 'TAP version 14',
+  indent: '    ',
+  expectedFailure: 'TODO',
+  subtestHeader: 'before',
+  nestedVersion: false,
+  description: (name) => oneLine(name).replace(/[\\#]/g, (char) => `\\${char}`),
+};
+
+const KTAP1: Dialect = {
+  version: 'KTAP version 1',
+  indent: '  ',
+  expectedFailure: 'XFAIL',
+  subtestHeader: 'inside',
+  nestedVersion: true,
+  description: (name) => oneLine(name).replaceAll('#', '_'),
+};
+
+/** The whole run as one TAP version 14 document. */
 export function tapReport(kernels: KernelResult[]): string {
-  const lines = ['KTAP version 1', `1..${kernels.length}`];
-  kernels.forEach((kernel, index) => lines.push(...kernelLines(kernel, index + 1)));
+  return report(kernels, TAP14);
+}
+
+/** The whole run as one KTAP version 1 document. */
+export function ktapReport(kernels: KernelResult[]): string {
+  return report(kernels, KTAP1);
+}
+
+function report(kernels: KernelResult[], dialect: Dialect): string {
+  const lines = [dialect.version, `1..${kernels.length}`];
+  kernels.forEach((kernel, index) => lines.push(...kernelLines(kernel, index + 1, dialect)));
   return `${lines.join('\n')}\n`;
 }
 
-function kernelLines(kernel: KernelResult, number: number): string[] {
-  const tests = countedTests(kernel);
-  const nested = [
-    'KTAP version 1',
-    `# Subtest: ${description(kernelId(kernel))}`,
-    `1..${tests.length}`,
-    ...tests.flatMap((test, index) => testLines(test, index + 1)),
-  ].map((line) => INDENT + line);
+function kernelLines(kernel: KernelResult, number: number, dialect: Dialect): string[] {
   const notes: string[] = [];
   if (kernel.status !== 'pass') {
-    // A kernel that failed beyond its tests has its reason on its own `(kernel)` test above.
-    const reasonShown = tests.length > kernel.tests.length;
-    notes.push(...diagnostics(reasonShown ? kernel.status : `${kernel.status}: ${kernel.reason ?? 'unknown reason'}`));
-    if (kernel.panic) notes.push(...diagnostics(panicText(kernel.panic)));
+    // A kernel that failed beyond its tests has its reason on its own `(kernel)` test.
+    notes.push(...diagnostics(failedBeyondTests(kernel) ? kernel.status : `${kernel.status}: ${kernel.reason ?? 'unknown reason'}`));
+    if (kernel.panic) notes.push(...diagnostics(`panic: ${panicText(kernel.panic)}`));
     notes.push(...diagnostics(`artifacts: ${kernel.artifacts.dir}`));
   }
   if (kernel.cached) notes.push('# cached: passed before with this image and configuration; not booted');
-  return [...nested, ...notes, resultLine(kernel.status === 'pass', number, kernelId(kernel), '')];
+  const id = kernelId(kernel);
+  return [...nested(id, countedTests(kernel), dialect), ...notes, resultLine(kernel.status === 'pass', number, dialect.description(id), '')];
 }
 
-/** A test's lines, numbered by position: a kernel's own numbering may have gaps or repeats, a report may not. */
-function testLines(test: TestResult, number: number): string[] {
-  const lines: string[] = [];
-  if (test.subtests.length > 0) {
-    const nested = ['KTAP version 1', `1..${test.subtests.length}`, ...test.subtests.flatMap((subtest, index) => testLines(subtest, index + 1))];
-    lines.push(...nested.map((line) => INDENT + line));
-  }
+/** A child document: its tests numbered by position (a kernel's own numbering may have gaps or repeats, a report may not). */
+function nested(name: string, tests: TestResult[], dialect: Dialect): string[] {
+  const header = `# Subtest: ${dialect.description(name)}`;
+  const body = [
+    ...(dialect.nestedVersion ? [dialect.version] : []),
+    ...(dialect.subtestHeader === 'inside' ? [header] : []),
+    `1..${tests.length}`,
+    ...tests.flatMap((test, index) => testLines(test, index + 1, dialect)),
+  ].map((line) => dialect.indent + line);
+  return dialect.subtestHeader === 'before' ? [header, ...body] : body;
+}
+
+function testLines(test: TestResult, number: number, dialect: Dialect): string[] {
+  const lines = test.subtests.length > 0 ? nested(test.name, test.subtests, dialect) : [];
   for (const line of test.diagnostics) lines.push(...diagnostics(line));
-  if (test.status === 'fail' && test.panic) {
-    lines.push(...diagnostics(panicText(test.panic)));
-  } else if (test.status === 'fail' && test.reason) {
-    lines.push(...diagnostics(test.reason));
-  }
+  for (const line of test.output ?? []) lines.push(...diagnostics(`| ${line}`));
+  if (test.status === 'fail' && test.panic) lines.push(...diagnostics(`panic: ${panicText(test.panic)}`));
+  else if (test.status === 'fail' && test.reason) lines.push(...diagnostics(test.reason));
+  else if (test.status === 'notrun') lines.push(...diagnostics(`not run: ${test.reason ?? 'never reported'}`));
+  const why = test.reason ? ` ${oneLine(test.reason)}` : '';
   const directive = {
     pass: '',
     fail: '',
-    skip: ` # SKIP${test.reason ? ` ${oneLine(test.reason)}` : ''}`,
-    xfail: ` # XFAIL${test.reason ? ` ${oneLine(test.reason)}` : ''}`,
+    skip: ` # SKIP${why}`,
+    xfail: ` # ${dialect.expectedFailure}${why}`,
+    notrun: '',
   }[test.status];
-  lines.push(resultLine(test.status === 'pass' || test.status === 'skip', number, test.name, directive));
+  const ok = test.status === 'pass' || test.status === 'skip';
+  lines.push(resultLine(ok, number, dialect.description(test.name), directive));
   return lines;
 }
 
-function resultLine(ok: boolean, number: number, name: string, directive: string): string {
-  return `${ok ? 'ok' : 'not ok'} ${number} ${description(name)}${directive}`;
-}
-
-/** A KTAP description is any text but `#` and line breaks. */
-function description(name: string): string {
-  return oneLine(name).replaceAll('#', '_');
+function resultLine(ok: boolean, number: number, description: string, directive: string): string {
+  return `${ok ? 'ok' : 'not ok'} ${number} ${description}${directive}`;
 }
 
 function oneLine(text: string): string {
   return printable(text.replace(/\r?\n/g, ' '));
-}
-
-/**
- * Not Rust's `panicked at FILE:LINE:COL:`: a parser reading this report (alloc-runner's own
- * included) would take that for a panic of the run itself.
- */
-function panicText(panic: PanicInfo): string {
-  return `panic at ${panic.file}:${panic.line}:${panic.column}: ${panic.message}`;
 }
 
 function diagnostics(text: string): string[] {

@@ -1,12 +1,13 @@
 import type { ChalkInstance } from 'chalk';
 import type { KernelResult, TestResult } from '../model.js';
 import { screenAnsi } from '../capture/vga.js';
-import { describePanic } from '../verdict/judge.js';
 import type { Totals } from '../verdict/outcome.js';
+import { panicSummary, panicText } from '../verdict/panic-text.js';
+import { printable } from './text.js';
 
-/** The closing line every run ends with: `N passed, N failed` (and skipped where any). */
-export function closingLine({ passed, failed, skipped }: Totals): string {
-  return `${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`;
+/** The closing line every run ends with: `N passed, N failed` (and skipped, not run where any). */
+export function closingLine({ passed, failed, skipped, notRun }: Totals): string {
+  return `${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}${notRun > 0 ? `, ${notRun} not run` : ''}`;
 }
 
 /** The terminal report: a line per kernel and per test, and for each failure all there is to know. */
@@ -21,14 +22,16 @@ export function renderReport(kernels: KernelResult[], color: ChalkInstance, opti
     const facts = [`${kernel.tests.length} tests`, ...(kernel.cached ? ['cached: passed before, not booted'] : [`${(kernel.durationMs / 1000).toFixed(2)} s`, kernel.accelerator])].filter(Boolean);
     const decidedBy = kernel.decidedBy && !failed ? `: ${kernel.decidedBy}` : '';
     out.push(`${label} ${where} ${color.dim(`(${facts.join(', ')})`)}${decidedBy}`);
-    for (const test of kernel.tests) out.push(...renderTest(test, color, options.verbose || failed, '  '));
+    // Kernel text is shown through printable(): a `\r` or an escape sequence is seen, never obeyed.
+    const show = { diagnostics: options.verbose || failed, verbose: options.verbose };
+    for (const test of kernel.tests) out.push(...renderTest(test, color, show, '  '));
     for (const problem of kernel.artifacts.incomplete ?? []) out.push(`  ${color.yellow('artifact incomplete:')} ${problem}`);
     if (!failed) continue;
-    out.push(`  ${color.red('reason:')} ${kernel.reason ?? 'unknown'}`);
-    if (kernel.panic) out.push(`  ${color.red('panic:')} ${describePanic(kernel.panic)}`);
+    out.push(`  ${color.red('reason:')} ${printable(kernel.reason ?? 'unknown')}`);
+    if (kernel.panic) out.push(`  ${color.red('panic:')} ${printable(panicSummary(kernel.panic))}`);
     if (kernel.lastSerialLines.length > 0) {
       out.push(`  last serial lines:`);
-      for (const line of kernel.lastSerialLines) out.push(color.dim(`    | ${clip(line)}`));
+      for (const line of kernel.lastSerialLines) out.push(color.dim(`    | ${printable(clip(line))}`));
     }
     const screen = drawnScreen(kernel, color);
     if (screen !== undefined) {
@@ -42,27 +45,37 @@ export function renderReport(kernels: KernelResult[], color: ChalkInstance, opti
   return out.join('\n');
 }
 
-function renderTest(test: TestResult, color: ChalkInstance, withDiagnostics: boolean, indent: string): string[] {
+interface Shown {
+  /** A test's diagnostics: with --verbose and for a failed kernel. */
+  diagnostics: boolean;
+  /** Its own output, always shown for a failed test. */
+  verbose: boolean;
+}
+
+function renderTest(test: TestResult, color: ChalkInstance, show: Shown, indent: string): string[] {
   const mark = {
     pass: color.green('✓'),
     xfail: color.yellow('✓'),
     skip: color.yellow('-'),
     fail: color.red('✗'),
+    notrun: color.red('?'),
   }[test.status];
+  const reason = test.reason === undefined ? '' : printable(test.reason);
   const note = {
     pass: '',
-    xfail: color.yellow(` (expected failure${test.reason ? `: ${test.reason}` : ''})`),
-    skip: color.yellow(` (skipped${test.reason ? `: ${test.reason}` : ''})`),
-    fail: test.reason ? color.red(` — ${test.reason}`) : '',
+    xfail: color.yellow(` (expected failure${reason ? `: ${reason}` : ''})`),
+    skip: color.yellow(` (skipped${reason ? `: ${reason}` : ''})`),
+    fail: reason ? color.red(` — ${reason}`) : '',
+    notrun: color.red(` (not run: ${reason || 'never reported'})`),
   }[test.status];
-  const lines = [`${indent}${mark} ${test.number} ${test.name}${test.panic && test.status === 'fail' ? '' : note}`];
-  if (test.panic && test.status === 'fail') {
-    const { file, line, column, message } = test.panic;
-    lines.push(color.red(`${indent}    panicked at ${file}:${line}:${column}:`));
-    for (const text of message.split('\n')) lines.push(color.red(`${indent}    ${text}`));
+  const failedPanic = test.panic && test.status === 'fail';
+  const lines = [`${indent}${mark} ${test.number} ${printable(test.name)}${failedPanic ? '' : note}`];
+  if (failedPanic) for (const text of panicText(test.panic!).split('\n')) lines.push(color.red(`${indent}    ${printable(text)}`));
+  if (show.diagnostics) for (const line of test.diagnostics) lines.push(color.dim(`${indent}    # ${printable(clip(line))}`));
+  if (show.verbose || test.status === 'fail' || test.status === 'notrun') {
+    for (const line of test.output ?? []) lines.push(color.dim(`${indent}    > ${printable(clip(line))}`));
   }
-  if (withDiagnostics) for (const line of test.diagnostics) lines.push(color.dim(`${indent}    # ${clip(line)}`));
-  for (const subtest of test.subtests) lines.push(...renderTest(subtest, color, withDiagnostics, `${indent}  `));
+  for (const subtest of test.subtests) lines.push(...renderTest(subtest, color, show, `${indent}  `));
   return lines;
 }
 

@@ -1,6 +1,6 @@
 import type { KernelStatus, TestResult } from '../model.js';
 import type { KernelConfig } from '../project/config.js';
-import { describePanic } from './judge.js';
+import { panicSummary } from './panic-text.js';
 
 /**
  * A kernel configured to end with a status other than success (`exit-status = 35`, a
@@ -13,8 +13,8 @@ export function withExpectedFailures(tests: TestResult[], config: KernelConfig, 
   if (!failsOnPurpose || status !== 'pass') return tests;
   const expected = (test: TestResult): TestResult => {
     const subtests = test.subtests.map(expected);
-    if (test.status !== 'fail') return { ...test, subtests };
-    const why = test.reason ?? (test.panic && describePanic(test.panic));
+    if (test.status !== 'fail' && test.status !== 'notrun') return { ...test, subtests };
+    const why = test.reason ?? (test.panic && panicSummary(test.panic));
     const reason = `the kernel is configured to fail (exit-status = ${config.exitStatus})${why ? `: ${why}` : ''}`;
     return { ...test, status: 'xfail', reason, subtests };
   };

@@ -1,7 +1,8 @@
 import type { Ending } from '../qemu/boot.js';
 import type { KernelConfig } from '../project/config.js';
-import type { KernelStatus, PanicInfo, SerialReport, TestResult } from '../model.js';
+import type { KernelStatus, SerialReport, TestResult } from '../model.js';
 import { describeDecision, type Decision } from './conditions.js';
+import { panicSummary } from './panic-text.js';
 
 export interface Evidence {
   ending: Ending;
@@ -70,7 +71,7 @@ function judgeExit(status: number, evidence: Evidence, config: KernelConfig): Ve
         : `exit status ${status}${debugExitValue(status)}, expected ${expected}`;
     return { status: 'fail', reason: `${what}${withPanic(evidence.serial)}` };
   }
-  const problems = expected === config.successStatus ? testProblems(evidence.serial) : [];
+  const problems = expected === config.successStatus ? testProblems(evidence.serial, config) : [];
   problems.push(...expectationProblems(evidence, config));
   return problems.length === 0 ? { status: 'pass' } : { status: 'fail', reason: problems.join('; ') };
 }
@@ -79,7 +80,7 @@ function judgeExit(status: number, evidence: Evidence, config: KernelConfig): Ve
 function judgeDecidedPass(evidence: Evidence, config: KernelConfig): Verdict {
   if (!evidence.decision) return { status: 'error', reason: 'QEMU was stopped by a condition that was not recorded' };
   const decidedBy = describeDecision(evidence.decision);
-  const problems = [...testProblems(evidence.serial, `${evidence.decision.key} was met`), ...expectationProblems(evidence, config)];
+  const problems = [...testProblems(evidence.serial, config, `${evidence.decision.key} was met`), ...expectationProblems(evidence, config)];
   if (problems.length === 0) return { status: 'pass', decidedBy };
   return { status: 'fail', reason: `${problems.join('; ')} (QEMU was stopped when ${decidedBy})` };
 }
@@ -91,20 +92,28 @@ function waitedFor(evidence: Evidence): string {
 }
 
 /** `ended` says how the kernel claimed success: its exit, or a pass condition met. */
-function testProblems(serial: SerialReport, ended = 'the kernel exited with success'): string[] {
+function testProblems(serial: SerialReport, config: KernelConfig, ended = 'the kernel exited with success'): string[] {
   const problems: string[] = [];
+  const named = (tests: TestResult[]) => tests.map((test) => `${test.number} ${test.name}`).join(', ');
   const failed = serial.tests.filter((test) => test.status === 'fail');
   if (failed.length > 0) {
-    const names = failed.map((test) => `${test.number} ${test.name}`).join(', ');
-    problems.push(`${ended}, but ${failed.length === 1 ? 'a test' : 'tests'} failed: ${names}`);
+    problems.push(`${ended}, but ${failed.length === 1 ? 'a test' : 'tests'} failed: ${named(failed)}`);
   }
-  if (serial.plannedTests !== undefined && serial.tests.length < serial.plannedTests) {
-    problems.push(`the kernel planned ${serial.plannedTests} tests but reported ${serial.tests.length}`);
+  const notRun = serial.tests.filter((test) => test.status === 'notrun');
+  const reported = serial.tests.length - notRun.length;
+  const never = notRun.length > 0 ? `; not run: ${named(notRun)}` : '';
+  if (serial.plannedTests !== undefined && (notRun.length > 0 || serial.tests.length < serial.plannedTests)) {
+    problems.push(`the kernel planned ${serial.plannedTests} tests but reported ${reported}${never}`);
+  } else if (notRun.length > 0) {
+    problems.push(`the kernel never reported tests it planned${never}`);
   }
-  if (serial.panic) problems.push(`${ended} after a panic: ${describePanic(serial.panic)}`);
+  if (serial.format !== 'none' && serial.tests.length === 0 && config.noTests === 'fail') {
+    problems.push(`no tests ran: the kernel printed ${serial.format === 'ktap' ? 'KTAP/TAP' : 'blog_os'} output without a single result (set no-tests = "pass" if that is expected)`);
+  }
+  if (serial.panic) problems.push(`${ended} after a panic: ${panicSummary(serial.panic)}`);
   // A panic is claimed by the result line after it: `ok` there means the kernel kept going.
   const okAfterPanic = flatten(serial.tests).filter((test) => test.status === 'pass' && test.panic);
-  for (const test of okAfterPanic) problems.push(`test ${test.number} ${test.name} was reported ok after a panic: ${describePanic(test.panic!)}`);
+  for (const test of okAfterPanic) problems.push(`test ${test.number} ${test.name} was reported ok after a panic: ${panicSummary(test.panic!)}`);
   problems.push(...serial.problems);
   return problems;
 }
@@ -134,12 +143,7 @@ function flatten(tests: TestResult[]): TestResult[] {
 /** The first panic the kernel reported, in a test or outside, as ": panicked at ...". */
 function withPanic(serial: SerialReport): string {
   const panic = serial.panic ?? serial.tests.find((test) => test.panic)?.panic;
-  return panic ? `: ${describePanic(panic)}` : '';
-}
-
-/** `panicked at FILE:LINE:COL: first line of the message`: the rest is in the test's detail. */
-export function describePanic(panic: PanicInfo): string {
-  return `panicked at ${panic.file}:${panic.line}:${panic.column}: ${panic.message.split('\n')[0]}`;
+  return panic ? `: ${panicSummary(panic)}` : '';
 }
 
 /** isa-debug-exit turns value v into status (v << 1) | 1; name v when the status could be one. */
@@ -154,9 +158,18 @@ function indent(text: string): string {
     .join('\n');
 }
 
+/**
+ * Whether a kernel failed for more than its failed tests say (a hang, a crash, tests that never
+ * ran, a VGA mismatch, an exit status): then every reporter counts the kernel itself as one
+ * more failed test, `NAME (kernel)`, with the kernel's reason.
+ */
+export function failedBeyondTests(kernel: { status: KernelStatus; tests: TestResult[] }): boolean {
+  return kernel.status !== 'pass' && !kernel.tests.some((test) => test.status === 'fail');
+}
+
 /** The tests to count for a kernel: its own, plus one for the kernel when it failed beyond its tests. */
 export function countedTests(kernel: { name: string; status: KernelStatus; reason?: string; tests: TestResult[] }): TestResult[] {
-  if (kernel.status === 'pass' || kernel.tests.some((test) => test.status === 'fail')) return kernel.tests;
+  if (!failedBeyondTests(kernel)) return kernel.tests;
   return [
     ...kernel.tests,
     { number: kernel.tests.length + 1, name: `${kernel.name} (kernel)`, status: 'fail', reason: kernel.reason, diagnostics: [], subtests: [] },

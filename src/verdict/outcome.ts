@@ -6,6 +6,8 @@ export interface Totals {
   passed: number;
   failed: number;
   skipped: number;
+  /** Planned tests the kernels never reported. */
+  notRun: number;
 }
 
 /**
@@ -39,11 +41,12 @@ export function decideOutcome(kernels: KernelResult[], stop: EarlyStop = {}): Ou
 
 /** Expected failures count as passed; a kernel that failed beyond its tests counts as one failed test more. */
 function countTests(kernels: KernelResult[]): Totals {
-  const sum: Totals = { passed: 0, failed: 0, skipped: 0 };
+  const sum: Totals = { passed: 0, failed: 0, skipped: 0, notRun: 0 };
   for (const kernel of kernels) {
     for (const test of countedTests(kernel)) {
       if (test.status === 'fail') sum.failed++;
       else if (test.status === 'skip') sum.skipped++;
+      else if (test.status === 'notrun') sum.notRun++;
       else sum.passed++;
     }
   }

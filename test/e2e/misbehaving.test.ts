@@ -122,6 +122,32 @@ describe('misbehaving kernels', () => {
     });
   });
 
+  it('fails the nested lie: `ok 1 parent` over a failed subtest', () => {
+    const liar = kernel('ktap_nested_lie');
+    expect(liar).toMatchObject({ status: 'fail', exitStatus: 33, reason: 'the kernel exited with success, but a test failed: 1 parent' });
+    expect(liar.tests).toMatchObject([{ name: 'parent', status: 'fail', reason: 'reported ok, but subtests failed: 2 b' }]);
+    expect(liar.tests[0]!.subtests.map((test) => [test.name, test.status])).toEqual([['a', 'pass'], ['b', 'fail']]);
+  });
+
+  it('fails the carriage-return lie: a `not ok` line full of bare `\\r`', () => {
+    const liar = kernel('ktap_carriage_return');
+    expect(liar).toMatchObject({ status: 'fail', exitStatus: 33, reason: 'the kernel exited with success, but a test failed: 2 copy\r50%\r100%' });
+    expect(liar.tests.map((test) => [test.name, test.status, test.reason])).toEqual([['open', 'pass', undefined], ['copy\r50%\r100%', 'fail', 'checksum mismatch']]);
+  });
+
+  it('shows both lies in the terminal and in JUnit: the \\r made visible, the failed subtest a testcase', async () => {
+    const junit = join(mkdtempSync(join(tmpdir(), 'lies-')), 'junit.xml');
+    const lies = ['ktap_nested_lie', 'ktap_carriage_return'].flatMap((name) => ['--filter-kernel', `misbehaving/${name}`]);
+    const shown = await alloc(['test', '--manifest-path', join(FIXTURES, 'misbehaving', 'Cargo.toml'), ...lies, '--reporter', 'default', '--reporter', 'junit', '--output-file', `junit=${junit}`]);
+    expect(shown.exitCode, shown.all).toBe(1);
+    expect(shown.stdout).not.toContain('\r');
+    expect(shown.stdout).toContain('✗ 2 copy\\r50%\\r100% — checksum mismatch');
+    expect(shown.stdout).toMatch(/✗ 1 parent — reported ok, but subtests failed: 2 b\n {4}✓ 1 a\n {4}✗ 2 b\n/);
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toContain('<testcase name="parent › b" classname="misbehaving/ktap_nested_lie">');
+    expect(xml).toMatch(/<testcase name="parent › b" classname="misbehaving\/ktap_nested_lie">\n {6}<failure /);
+  });
+
   it('reads the line a kernel exits in the middle of: its `not ok` outweighs the success exit', () => {
     const cut = kernel('exit_mid_line');
     expect(cut.exitStatus).toBe(33);

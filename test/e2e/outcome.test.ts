@@ -28,7 +28,7 @@ describe('a kernel configured to fail (the README\'s should_fail example)', () =
     expect(run.stdout).toMatch(/✓ 2 arithmetic_is_broken \(expected failure: the kernel is configured to fail \(exit-status = 35\): panicked at/);
     expect(run.stdout.trimEnd().split('\n').at(-1)).toBe('2 passed, 0 failed');
     const report = JSON.parse(readFileSync(json, 'utf8')) as JsonReport;
-    expect(report.totals).toEqual({ passed: 2, failed: 0, skipped: 0 });
+    expect(report.totals).toEqual({ passed: 2, failed: 0, skipped: 0, notRun: 0 });
     expect(report.kernels[0]!.tests.map((test) => test.status)).toEqual(['pass', 'xfail']);
     expect(readFileSync(junit, 'utf8')).toMatch(/<testsuites name="alloc-runner" tests="2" failures="0" errors="0" skipped="0"/);
   });
@@ -45,7 +45,7 @@ describe('merge of a report that is not well formed', () => {
 
   it.each([
     ['a kernel with no tests list', { name: 'k', image: '/k', status: 'pass' }, 'kernels[0].tests: missing'],
-    ['a test with an unknown status', { name: 'k', image: '/k', status: 'pass', tests: [{ number: 1, name: 't', status: 'great', diagnostics: [], subtests: [] }] }, 'kernels[0].tests[0].status: expected one of pass, fail, skip, xfail, got "great"'],
+    ['a test with an unknown status', { name: 'k', image: '/k', status: 'pass', tests: [{ number: 1, name: 't', status: 'great', diagnostics: [], subtests: [] }] }, 'kernels[0].tests[0].status: expected one of pass, fail, skip, xfail, notrun, got "great"'],
   ])('%s: a usage error naming the file and the field', async (_what, kernel, problem) => {
     const file = join(dir, `${problem.length}.json`);
     writeFileSync(file, JSON.stringify({ schemaVersion: 1, tool: { name: 'alloc-runner', version: '0.1.0' }, totals: { passed: 0, failed: 0, skipped: 0 }, kernels: [kernel] }));

@@ -6,6 +6,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import schema from '../../docs/json-schema.json' with { type: 'json' };
 import type { JsonReport } from '../../src/report/json.js';
+import { Parser } from 'tap-parser';
 import { parseSerialOutput } from '../../src/parse/index.js';
 import { alloc, FIXTURES, ROOT } from './helpers.js';
 
@@ -27,18 +28,29 @@ interface Suite {
 }
 type Junit = { testsuites: { tests: string; failures: string; errors: string; skipped: string; testsuite: Suite[] } };
 
+/** A TAP 14 consumer's verdict on a document: ok, and whether it met anything it could not parse. */
+function tapConsumerVerdict(text: string): { ok: boolean; parseErrors: number } {
+  let verdict = { ok: false, parseErrors: 0 };
+  new Parser((final) => {
+    verdict = { ok: final.ok, parseErrors: final.failures.filter((failure) => failure.tapError).length };
+  }).end(text);
+  return verdict;
+}
+
 async function runWithEveryReporter(args: string[]) {
   const dir = mkdtempSync(join(tmpdir(), 'reporters-'));
   const file = (name: string) => join(dir, name);
   const run = await alloc(
-    [...args, '--reporter', 'default', '--reporter', 'tap', '--reporter', 'junit', '--reporter', 'json',
-      '--output-file', `tap=${file('report.tap')}`, '--output-file', `junit=${file('junit.xml')}`, '--output-file', `json=${file('report.json')}`],
+    [...args, '--reporter', 'default', '--reporter', 'tap', '--reporter', 'ktap', '--reporter', 'junit', '--reporter', 'json',
+      '--output-file', `tap=${file('report.tap')}`, '--output-file', `ktap=${file('report.ktap')}`,
+      '--output-file', `junit=${file('junit.xml')}`, '--output-file', `json=${file('report.json')}`],
     // github is not asked for: GITHUB_ACTIONS=true adds it, its annotations on stderr (default writes to stdout).
     { env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: file('summary.md'), GITHUB_WORKSPACE: ROOT } },
   );
   return {
     run,
     tap: readFileSync(file('report.tap'), 'utf8'),
+    ktap: readFileSync(file('report.ktap'), 'utf8'),
     junitText: readFileSync(file('junit.xml'), 'utf8'),
     junit: xml.parse(readFileSync(file('junit.xml'), 'utf8')) as Junit,
     json: JSON.parse(readFileSync(file('report.json'), 'utf8')) as JsonReport,
@@ -73,14 +85,19 @@ describe('reporters on the bundled kernel', () => {
     }
   });
 
+  it('writes TAP 14 that a TAP consumer (tap-parser) passes, expected failures as TODO', () => {
+    expect(tapConsumerVerdict(out.tap)).toEqual({ ok: true, parseErrors: 0 });
+    expect(out.tap).toMatch(/^ {4}not ok \d+ long_lived_exhaustion # TODO /m);
+  });
+
   it('writes one KTAP document that nests each kernel\'s tests, XFAIL kept', () => {
-    const parsed = parseSerialOutput(out.tap);
+    const parsed = parseSerialOutput(out.ktap);
     expect(parsed.problems).toEqual([]);
     expect(parsed.tests.map((test) => [test.name, test.status])).toEqual(out.json.kernels.map((kernel) => [`${kernel.package}/${kernel.name}`, 'pass']));
     expect(parsed.tests.flatMap((test) => test.subtests.map((sub) => [sub.name, sub.status]))).toEqual(
       out.json.kernels.flatMap((kernel) => kernel.tests.map((test) => [test.name, test.status])),
     );
-    expect(out.tap).toMatch(/^ {4}not ok \d+ long_lived_exhaustion # XFAIL /m);
+    expect(out.ktap).toMatch(/^ {2}not ok \d+ long_lived_exhaustion # XFAIL /m);
   });
 
   it('writes no annotation for a passing run, and a summary table', () => {
@@ -127,11 +144,13 @@ describe('reporters on misbehaving kernels', () => {
     }
   });
 
-  it('marks failures in KTAP, each kernel a failed subtest', () => {
-    const parsed = parseSerialOutput(out.tap);
+  it('marks failures in KTAP and TAP 14, each kernel a failed subtest', () => {
+    const parsed = parseSerialOutput(out.ktap);
     expect(parsed.problems).toEqual([]);
     expect(parsed.tests.every((test) => test.status === 'fail')).toBe(true);
-    expect(out.tap).toMatch(/^ {4}not ok 1 hang \(kernel\)$/m);
+    expect(out.ktap).toMatch(/^ {2}# not run: planned, but the kernel never reported it\n {2}not ok 1 test 1$/m);
+    expect(out.ktap).toMatch(/^ {2}not ok 2 hang \(kernel\)$/m);
+    expect(tapConsumerVerdict(out.tap)).toEqual({ ok: false, parseErrors: 0 });
   });
 
   it('annotates the panic at its file and line in the repository, and the other failures by title', () => {
@@ -142,7 +161,7 @@ describe('reporters on misbehaving kernels', () => {
   });
 
   it('summarises with a table and the screens of the failing kernels', () => {
-    expect(out.summary).toMatch(/^\| ❌ \| misbehaving\/vga_mismatch \| 2 \| 1 \| 1 \| 0 \| [\d.]+ s \| fail: the VGA screen should contain "Goodbye" but shows: \|$/m);
+    expect(out.summary).toMatch(/^\| ❌ \| misbehaving\/vga_mismatch \| 2 \| 1 \| 1 \| 0 \| 0 \| [\d.]+ s \| fail: the VGA screen should contain "Goodbye" but shows: \|$/m);
     expect(out.summary).toContain('### ❌ misbehaving/vga_mismatch: fail');
     expect(out.summary).toMatch(/VGA screen:\n\n```text\nBooted in 64-bit long mode\nRunning 1 test\nHello from VGA/);
   });

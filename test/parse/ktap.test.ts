@@ -68,9 +68,22 @@ describe('KTAP and TAP', () => {
     expect(report.problems).toEqual([]);
   });
 
-  it('reports a plan that the results do not meet', () => {
+  it('lists the planned tests that never came as not run', () => {
     const report = parse(lines('KTAP version 1', '1..3', 'ok 1 a', 'ok 2 b'));
-    expect(report.problems).toEqual(['at end of output: planned 3 tests but got 2']);
+    expect(report.problems).toEqual([]);
+    expect(report.tests.at(-1)).toEqual({
+      number: 3,
+      name: 'test 3',
+      status: 'notrun',
+      reason: 'planned, but the kernel never reported it',
+      diagnostics: [],
+      subtests: [],
+    });
+  });
+
+  it('reports more results than planned', () => {
+    const report = parse(lines('KTAP version 1', '1..1', 'ok 1 a', 'ok 2 b'));
+    expect(report.problems).toEqual(['at end of output: planned 1 tests but got 2']);
   });
 
   it('reports a second plan', () => {
@@ -88,7 +101,7 @@ describe('KTAP and TAP', () => {
       ['not ok 1 a # SKIP no hardware', 'skip', 'no hardware'],
       ['ok 1 a # skip', 'skip', undefined],
       ['ok 1 a # SKIPPED: later', 'skip', 'later'],
-      ['not ok 1 a # TODO not written', 'xfail', 'not written'],
+      ['not ok 1 a # TODO not written', 'fail', 'TODO not written'],
       ['not ok 1 a # XFAIL bump allocators leak', 'xfail', 'bump allocators leak'],
       ['ok 1 a # TODO not written', 'pass', undefined],
       ['not ok 1 a # out of memory', 'fail', 'out of memory'],
@@ -191,9 +204,11 @@ describe('KTAP and TAP', () => {
       expect(report.tests[0]?.subtests.map((t) => t.name)).toEqual(['a']);
     });
 
-    it('checks the plan of a subtest document', () => {
+    it('fails a parent whose subtest document stopped short of its plan', () => {
       const report = parse(lines('1..1', '    1..2', '    ok 1 a', 'ok 1 group'));
-      expect(report.problems).toEqual(['line 4: planned 2 tests at depth 1 but got 1']);
+      expect(report.problems).toEqual([]);
+      expect(report.tests[0]).toMatchObject({ status: 'fail', reason: 'reported ok, but subtests not run: 2 test 2' });
+      expect(report.tests[0]?.subtests.map((test) => test.status)).toEqual(['pass', 'notrun']);
     });
 
     it('turns subtests whose parent line never comes into a failed parent', () => {
@@ -205,19 +220,19 @@ describe('KTAP and TAP', () => {
           status: 'fail',
           reason: 'the kernel printed no result line for these subtests',
           diagnostics: [],
-          subtests: [{ number: 1, name: 'a', status: 'pass', diagnostics: [], subtests: [] }],
+          subtests: [
+            { number: 1, name: 'a', status: 'pass', diagnostics: [], subtests: [] },
+            { number: 2, name: 'test 2', status: 'notrun', reason: 'planned, but the kernel never reported it', diagnostics: [], subtests: [] },
+          ],
         },
       ]);
-      expect(report.problems).toEqual([
-        'at end of output: planned 2 tests at depth 1 but got 1',
-        'at end of output: subtests at depth 1 have no parent result line',
-      ]);
+      expect(report.problems).toEqual(['at end of output: subtests at depth 1 have no parent result line']);
     });
 
     it('ignores lines nested deeper than the limit', () => {
-      const report = parse(lines('1..1', '\t\t\tok 1 deep', 'ok 1 a'), { maxDepth: 2 });
-      expect(report.tests).toHaveLength(1);
-      expect(report.problems).toEqual(['line 2: nesting deeper than 2 levels ignored']);
+      const report = parse(lines('1..1', '  1..1', '    1..1', '      ok 1 deep', '    ok 1 b', '  ok 1 c', 'ok 1 a'), { maxDepth: 2 });
+      expect(allTests(report.tests).map((test) => test.name)).toEqual(['a', 'c', 'b']);
+      expect(report.problems).toEqual(['line 4: nesting deeper than 2 levels ignored']);
     });
   });
 
@@ -309,5 +324,87 @@ describe('format detection', () => {
     const report = parse(lines('KTAP version 1', '1..1', 'ok 1 a', 'x...\t[ok]', 'y...\t[ok]'));
     expect(report.tests).toHaveLength(1);
     expect(report.problems).toEqual(['line 4: blog_os lines in ktap output ignored']);
+  });
+});
+
+describe('the KTAP spec, line by line', () => {
+  const shape = (tests: TestResultLike[]): unknown[] => tests.map((t) => [t.name, t.status, shape(t.subtests)]);
+  type TestResultLike = { name: string; status: string; subtests: TestResultLike[] };
+
+  it('nests a document indented two spaces, relative to its version line', () => {
+    const report = parse(lines('KTAP version 1', '1..1', '  KTAP version 1', '  1..2', '  ok 1 a', '  ok 2 b', 'ok 1 suite'));
+    expect(report.problems).toEqual([]);
+    expect(shape(report.tests)).toEqual([['suite', 'pass', [['a', 'pass', []], ['b', 'pass', []]]]]);
+  });
+
+  it('reads a document indented as a whole as if it were not', () => {
+    const report = parse(lines('   KTAP version 1', '   1..2', '     KTAP version 1', '     1..1', '     ok 1 a', '   ok 1 s', '   ok 2 t'));
+    expect(report.problems).toEqual([]);
+    expect(shape(report.tests)).toEqual([['s', 'pass', [['a', 'pass', []]]], ['t', 'pass', []]]);
+  });
+
+  it('strips the prefix of the version line from the lines after it, digits and all', () => {
+    const report = parse(lines('[    0.001] boot', '[    0.002] KTAP version 1', '[    0.002] 1..2', '[    0.003] ok 1 a', '[  123.456] not ok 2 b'));
+    expect(report.problems).toEqual([]);
+    expect(shape(report.tests)).toEqual([['a', 'pass', []], ['b', 'fail', []]]);
+  });
+
+  it('keeps a line that lacks the prefix whole, so its not ok still counts', () => {
+    const report = parse(lines('kernel: KTAP version 1', 'kernel: 1..2', 'kernel: ok 1 a', 'not ok 2 b'));
+    expect(shape(report.tests)).toEqual([['a', 'pass', []], ['b', 'fail', []]]);
+  });
+
+  it('fails any line that begins with not ok, whatever follows', () => {
+    for (const line of ['not ok 2 copy\r50%\r100% # checksum mismatch', 'not ok 2 \x1b[31mred\x1b[0m', 'not ok', 'not ok - no number']) {
+      const report = parse(lines('KTAP version 1', 'ok 1 a', line));
+      expect(report.tests.map((t) => t.status), JSON.stringify(line)).toEqual(['pass', 'fail']);
+    }
+    const bytes = Buffer.concat([Buffer.from('KTAP version 1\nnot ok 1 '), Buffer.from([0xff, 0xfe, 0x0d]), Buffer.from(' tail\n')]);
+    expect(parse(bytes).tests[0]?.status).toBe('fail');
+  });
+
+  it('never lets a parent be better than its subtests', () => {
+    const report = parse(lines('KTAP version 1', '1..1', '  KTAP version 1', '  # Subtest: parent', '  1..2', '  ok 1 a', '  not ok 2 b', 'ok 1 parent'));
+    expect(report.tests[0]).toMatchObject({ name: 'parent', status: 'fail', reason: 'reported ok, but subtests failed: 2 b' });
+    const skipped = parse(lines('1..1', '  1..1', '  not ok 1 x', 'ok 1 p # SKIP why'));
+    expect(skipped.tests[0]).toMatchObject({ status: 'fail', reason: 'reported skipped, but subtests failed: 1 x' });
+  });
+
+  it('reads directives by the document version: XFAIL in KTAP, TODO in TAP, skip in both', () => {
+    const statuses = (version: string) =>
+      parse(lines(version, '1..3', 'not ok 1 a # XFAIL x', 'not ok 2 b # TODO t', 'not ok 3 c # skip s')).tests.map((t) => t.status);
+    expect(statuses('KTAP version 1')).toEqual(['xfail', 'fail', 'skip']);
+    expect(statuses('TAP version 13')).toEqual(['fail', 'xfail', 'skip']);
+    expect(statuses('TAP version 14')).toEqual(['fail', 'xfail', 'skip']);
+  });
+
+  it('nests kselftest blocks whose lines begin with "# "', () => {
+    const report = parse(lines('TAP version 13', '1..1', '# selftests: x', '# TAP version 13', '# 1..2', '# ok 1 a', '# not ok 2 b', 'ok 1 selftests: x'));
+    expect(shape(report.tests)).toEqual([['selftests: x', 'fail', [['a', 'pass', []], ['b', 'fail', []]]]]);
+    expect(report.tests[0]?.diagnostics).toEqual(['selftests: x']);
+  });
+
+  it('takes a subtest name inside the document in KTAP, before it in TAP 14, and names a test never reported by it', () => {
+    const ktap = parse(lines('KTAP version 1', '1..1', '  KTAP version 1', '  # Subtest: named', '  1..1', '  ok 1 a', 'ok 1'));
+    expect(ktap.tests[0]?.name).toBe('named');
+    const tap = parse(lines('TAP version 14', '1..2', 'ok 1 - first', '# Subtest: second'));
+    expect(tap.tests.map((t) => [t.name, t.status])).toEqual([['first', 'pass'], ['second', 'notrun']]);
+  });
+
+  it('keeps unknown lines as the output of the test they precede, and of a test not run', () => {
+    const report = parse(lines('KTAP version 1', '1..2', 'Expected 1 + 1 == 3, but', '    1 + 1 == 2', 'not ok 1 sum', 'Oops: general protection fault'));
+    expect(report.tests[0]).toMatchObject({ status: 'fail', output: ['Expected 1 + 1 == 3, but', '1 + 1 == 2'] });
+    expect(report.tests[1]).toMatchObject({ status: 'notrun', output: ['Oops: general protection fault'] });
+  });
+
+  it('keeps at most maxDiagnostics output lines per test', () => {
+    const report = parse(lines('1..1', 'a', 'b', 'c', 'ok 1 t'), { maxDiagnostics: 2 });
+    expect(report.tests[0]?.output).toEqual(['a', 'b', '… 1 more output lines']);
+  });
+
+  it('lists a huge plan as not run only up to the test limit', () => {
+    const report = parse(lines('KTAP version 1', '1..999999999', 'ok 1 a'), { maxTests: 3 });
+    expect(report.tests.map((t) => t.status)).toEqual(['pass', 'notrun', 'notrun']);
+    expect(report.problems).toEqual(['at end of output: 999999996 more test results dropped (limit 3)']);
   });
 });

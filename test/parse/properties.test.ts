@@ -8,7 +8,7 @@ import { LineSplitter, splitLines } from '../../src/parse/lines.js';
 import { SerialParser } from '../../src/parse/serial.js';
 import { allTests } from './helpers.js';
 
-const STATUSES = new Set(['pass', 'fail', 'skip', 'xfail']);
+const STATUSES = new Set(['pass', 'fail', 'skip', 'xfail', 'notrun']);
 
 function parseLines(input: string[], limits: Partial<ParseLimits>): SerialReport {
   const parser = new SerialParser(limits);
@@ -42,6 +42,10 @@ function checkTest(test: TestResult, limits: ParseLimits): void {
   expect(STATUSES.has(test.status)).toBe(true);
   expect(test.diagnostics.length).toBeLessThanOrEqual(limits.maxDiagnostics + 1);
   if (test.panic) expect(isCount(test.panic.line) && isCount(test.panic.column)).toBe(true);
+  expect((test.output ?? []).length).toBeLessThanOrEqual(limits.maxDiagnostics + 1);
+  if (test.output) expect(test.output.length).toBeGreaterThan(0);
+  // A parent is never better than its subtests.
+  if (test.subtests.some((subtest) => subtest.status === 'fail' || subtest.status === 'notrun')) expect(test.status).toBe('fail');
 }
 
 // Lines built from the pieces the parser looks for, so that random sequences hit its rules.
@@ -60,7 +64,8 @@ const panicLine = fc.constantFrom(
 );
 const structuredLine = fc.oneof(
   fc.tuple(indent, fc.constantFrom('ok', 'not ok'), number, name, directive).map(([i, r, n, t, d]) => `${i}${r} ${n} ${t}${d}`),
-  fc.tuple(indent, fc.constantFrom('KTAP version 1', 'TAP version 14', 'KTAP version 9')).map(([i, v]) => i + v),
+  fc.tuple(indent, fc.constantFrom('KTAP version 1', 'TAP version 14', 'KTAP version 9', '# TAP version 13', '[    0.06] KTAP version 1')).map(([i, v]) => i + v),
+  fc.tuple(fc.constantFrom('# ', '# # ', '[    0.06] ', '[   10.99] '), fc.constantFrom('ok 1 a', 'not ok 2 b', '1..2', 'chatter')).map(([p, l]) => p + l),
   fc.tuple(indent, number).map(([i, n]) => `${i}1..${n}`),
   fc.tuple(indent, fc.constantFrom('# diag', '#', '# Subtest: s', '# alloc-runner: screen ready')).map(([i, d]) => i + d),
   fc.tuple(indent, panicLine).map(([i, p]) => i + p),
@@ -123,7 +128,8 @@ function mutate(doc: string[], mutations: Mutation[]): string[] {
   return out;
 }
 
-describe('properties', () => {
+// Thousands of runs take seconds on a loaded machine: the timeout only guards against a hang.
+describe('properties', { timeout: 60_000 }, () => {
   it('random lines: never throws, report well formed and bounded', () => {
     fc.assert(
       fc.property(fc.array(anyLine, { maxLength: 60 }), limits, (input, options) => {
@@ -137,6 +143,25 @@ describe('properties', () => {
     fc.assert(
       fc.property(fc.array(mutation, { maxLength: 8 }), limits, (mutations, options) => {
         checkReport(parseLines(mutate(KTAP_DOC, mutations), options), options);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('a line beginning with `not ok`, whatever follows, fails a test or is reported as a problem', () => {
+    const notOk = fc
+      .tuple(fc.constantFrom('', '  ', '\t', '    '), fc.string({ unit: 'binary', maxLength: 20 }))
+      .map(([lead, rest]) => `${lead}not ok${rest.replace(/\n/g, '')}`);
+    // The same after a prefixed version line, the `not ok` with the prefix (its digits changed).
+    const prefixed = fc.boolean();
+    fc.assert(
+      fc.property(fc.array(anyLine, { maxLength: 30 }), fc.nat(30), notOk, prefixed, (input, at, line, withPrefix) => {
+        const withFailure = withPrefix ? ['[    0.06] KTAP version 1', ...input] : [...input];
+        const first = withPrefix ? 1 : 0;
+        withFailure.splice(first + (at % (input.length + 1)), 0, withPrefix ? `[   12.34] ${line}` : line);
+        const report = parseLines(withFailure, {});
+        const failed = allTests(report.tests).some((test) => test.status === 'fail');
+        expect(failed || report.problems.length > 0, JSON.stringify(withFailure)).toBe(true);
       }),
       { numRuns: 2000 },
     );

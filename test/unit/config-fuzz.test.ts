@@ -13,6 +13,7 @@ const objectKeys = fc.constantFrom('__proto__', 'constructor', 'toString', 'hasO
 const key = fc.oneof(fc.constantFrom(...CONFIG_KEYS), objectKeys, fc.string({ maxLength: 12 }));
 
 const goodValue = fc.oneof(
+  fc.constantFrom('pass', 'fail'),
   fc.double({ min: 0.001, max: 1e6, noNaN: true }),
   fc.integer({ min: 0, max: 255 }),
   fc.array(fc.string({ maxLength: 8 }), { maxLength: 4 }),
@@ -67,6 +68,7 @@ function checkSettings(config: KernelConfig): void {
   }
   for (const text of [config.passWhenVga, config.passWhenSerial]) expect(text === undefined || (typeof text === 'string' && text !== '')).toBe(true);
   for (const pattern of [...config.serialMatches, ...config.failWhenSerial, config.passWhenSerial ?? '']) expect(() => new RegExp(pattern)).not.toThrow();
+  expect(['fail', 'pass']).toContain(config.noTests);
   expect(Number.isInteger(config.vgaPollMs) && config.vgaPollMs >= 10 && config.vgaPollMs <= 10_000).toBe(true);
   expect(Object.keys(config).sort()).toEqual(expect.arrayContaining(['timeout', 'successStatus', 'failureStatus']));
   for (const name of Object.keys(config)) {
@@ -84,6 +86,7 @@ function checkSettings(config: KernelConfig): void {
       'failWhenVga',
       'failWhenSerial',
       'vgaPollMs',
+      'noTests',
     ]).toContain(name);
   }
 }

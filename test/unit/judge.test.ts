@@ -27,6 +27,19 @@ const exited = (status: number, report = serial([test(1, 'pass')]), extra: Parti
 });
 
 describe('verdicts', () => {
+  it('fails tests planned but never reported, naming them', () => {
+    const report = serial([test(1, 'pass'), test(2, 'notrun', { name: 'late' })]);
+    expect(judge(exited(33, report), DEFAULT_CONFIG)).toEqual({ status: 'fail', reason: 'the kernel planned 2 tests but reported 1; not run: 2 late' });
+  });
+
+  it('fails KTAP with no result at all ("no tests ran"), unless no-tests = "pass"', () => {
+    const none = serial([], { plannedTests: 0 });
+    expect(judge(exited(33, none), DEFAULT_CONFIG)).toMatchObject({ status: 'fail', reason: expect.stringMatching(/^no tests ran/) });
+    expect(judge(exited(33, none), { ...DEFAULT_CONFIG, noTests: 'pass' })).toEqual({ status: 'pass' });
+    // A kernel that speaks no test format at all is judged by its exit alone, as before.
+    expect(judge(exited(33, serial([], { format: 'none', plannedTests: undefined })), DEFAULT_CONFIG)).toEqual({ status: 'pass' });
+  });
+
   it('passes a kernel that exits with success after passing tests', () => {
     expect(judge(exited(33), DEFAULT_CONFIG)).toEqual({ status: 'pass' });
   });

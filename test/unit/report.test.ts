@@ -7,7 +7,10 @@ import { describe, expect, it } from 'vitest';
 import schema from '../../docs/json-schema.json' with { type: 'json' };
 import type { KernelResult, TestResult } from '../../src/model.js';
 import { parseSerialOutput } from '../../src/parse/index.js';
-import { tapReport } from '../../src/report/tap.js';
+import { Parser, type Result as TapResult } from 'tap-parser';
+import { ktapReport, tapReport } from '../../src/report/tap.js';
+import { countedTests as countedTestsOf } from '../../src/verdict/judge.js';
+import { kernelId as kernelIdOf } from '../../src/run/select.js';
 import { junitReport } from '../../src/report/junit.js';
 import { githubAnnotations, githubSummary, location } from '../../src/report/github.js';
 import { quietReport } from '../../src/report/quiet.js';
@@ -75,36 +78,116 @@ const broken = kernel('qemu', { package: 'misbehaving', status: 'error', reason:
 const all = [passing, panicked, hung, broken];
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
-describe('the tap reporter', () => {
+/** What a TAP 14 consumer makes of a document: its verdict, and every test point at every depth. */
+function readWithTapParser(text: string): { ok: boolean; points: Array<{ depth: number; id: number; name: string; ok: boolean; todo: string | boolean; skip: string | boolean }>; failures: unknown[] } {
+  const points: Array<{ depth: number; id: number; name: string; ok: boolean; todo: string | boolean; skip: string | boolean }> = [];
+  const failures: unknown[] = [];
+  let ok = false;
+  const listen = (parser: Parser, depth: number) => {
+    parser.on('assert', (point: TapResult) => points.push({ depth, id: point.id, name: point.name, ok: point.ok, todo: point.todo, skip: point.skip }));
+    parser.on('child', (child: Parser) => listen(child, depth + 1));
+  };
+  const parser = new Parser((final) => {
+    ok = final.ok;
+    failures.push(...final.failures.filter((failure) => failure.tapError));
+  });
+  listen(parser, 0);
+  parser.end(text);
+  return { ok, points, failures };
+}
+
+describe('the tap reporter (TAP version 14)', () => {
   const tap = tapReport(all);
 
-  it('writes one KTAP document that alloc-runner\'s own parser reads back without a problem', () => {
-    const parsed = parseSerialOutput(tap);
-    expect(parsed.problems).toEqual([]);
-    expect(parsed.plannedTests).toBe(4);
-    expect(parsed.tests.map((t) => [t.name, t.status])).toEqual([
-      ['kernel/heap_basics', 'pass'],
-      ['misbehaving/panic', 'fail'],
-      ['misbehaving/hang', 'fail'],
-      ['misbehaving/qemu', 'fail'],
+  it('is read by a TAP 14 consumer (tap-parser) without a parse error, failing as the run failed', () => {
+    const read = readWithTapParser(tap);
+    expect(read.failures).toEqual([]);
+    expect(read.ok).toBe(false);
+    expect(read.points.filter((point) => point.depth === 0).map((point) => [point.name, point.ok])).toEqual([
+      ['kernel/heap_basics', true],
+      ['misbehaving/panic', false],
+      ['misbehaving/hang', false],
+      ['misbehaving/qemu', false],
     ]);
+  });
+
+  it('passes in a TAP 14 consumer when every kernel passed, expected failures as TODO', () => {
+    const read = readWithTapParser(tapReport([passing]));
+    expect(read.failures).toEqual([]);
+    expect(read.ok).toBe(true);
+    expect(read.points.filter((point) => point.depth === 1).map((point) => [point.name, point.ok, point.todo, point.skip])).toEqual([
+      ['box_allocation', true, false, false],
+      ['exhaustion', false, 'a bump heap reuses nothing', false],
+      ['later', true, false, 'filtered'],
+    ]);
+  });
+
+  it('writes the version, subtest headers, directives and diagnostics as TAP 14 has them', () => {
+    expect(tap.startsWith('TAP version 14\n1..4\n# Subtest: kernel/heap_basics\n    1..3\n')).toBe(true);
+    expect(tap).toContain('    not ok 2 exhaustion # TODO a bump heap reuses nothing\n');
+    expect(tap).toContain('    ok 3 later # SKIP filtered\n');
+    expect(tap).toContain('    # heap: used=16\n    ok 1 box_allocation\n');
+    expect(tap).toContain('    # panic: panicked at misbehaving/tests/panic.rs:19:5:\n    # assertion failed\n    #   left: 2\n');
+  });
+
+  it('escapes # and keeps line breaks out of descriptions', () => {
+    const odd = tapReport([kernel('a#b', { tests: [test(1, 'x # SKIP not really\nok 9 y', 'pass')] })]);
+    expect(odd).toContain('ok 1 x \\# SKIP not really ok 9 y\n');
+    const read = readWithTapParser(odd);
+    expect(read.ok).toBe(true);
+    expect(read.points.find((point) => point.depth === 1)).toMatchObject({ name: 'x # SKIP not really ok 9 y', skip: false });
+  });
+
+  it('fails in a TAP 14 consumer for a subtest that did not run', () => {
+    const stopped = kernel('stopped', { status: 'crash', reason: 'reset', tests: [test(1, 'a', 'pass'), test(2, 'b', 'notrun', { reason: 'planned' })] });
+    const read = readWithTapParser(tapReport([stopped]));
+    expect(read.ok).toBe(false);
+    expect(read.points.filter((point) => point.depth === 1).map((point) => [point.name, point.ok])).toEqual([
+      ['a', true],
+      ['b', false],
+      ['stopped (kernel)', false],
+    ]);
+  });
+});
+
+/** The tree a report describes: names and verdicts at every depth (a test not run is a failure in KTAP). */
+function tree(tests: TestResult[]): unknown[] {
+  return tests.map((t) => [t.name, t.status === 'notrun' ? 'fail' : t.status, tree(t.subtests)]);
+}
+
+describe('the ktap reporter (KTAP version 1)', () => {
+  const nestedKernel = kernel('nested', {
+    status: 'fail',
+    reason: 'a test failed',
+    tests: [
+      test(1, 'suite', 'fail', {
+        reason: 'reported ok, but subtests failed: 2 b',
+        subtests: [test(1, 'a', 'pass', { output: ['printed by a'] }), test(2, 'b', 'fail', { reason: 'checksum mismatch' }), test(3, 'c', 'notrun', { reason: 'planned' })],
+      }),
+      test(2, 'alone', 'xfail', { reason: 'leaks' }),
+    ],
+  });
+  const kernels = [...all, nestedKernel];
+  const ktap = ktapReport(kernels);
+
+  it('reads back with alloc-runner\'s own parser as the same tree, without a problem', () => {
+    const parsed = parseSerialOutput(ktap);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.plannedTests).toBe(kernels.length);
+    const expected = kernels.map((k) => [kernelIdOf(k), k.status === 'pass' ? 'pass' : 'fail', tree(countedTestsOf(k))]);
+    expect(tree(parsed.tests)).toEqual(expected);
     expect(parsed.tests[0]!.subtests.map((t) => [t.name, t.status, t.reason])).toEqual([
       ['box_allocation', 'pass', undefined],
       ['exhaustion', 'xfail', 'a bump heap reuses nothing'],
       ['later', 'skip', 'filtered'],
     ]);
-    expect(parsed.tests[2]!.subtests.map((t) => [t.name, t.status])).toEqual([['hang (kernel)', 'fail']]);
   });
 
-  it('keeps SKIP and XFAIL directives and the kernels\' diagnostics', () => {
-    expect(tap).toContain('    not ok 2 exhaustion # XFAIL a bump heap reuses nothing\n');
-    expect(tap).toContain('    ok 3 later # SKIP filtered\n');
-    expect(tap).toContain('    # heap: used=16\n    ok 1 box_allocation\n');
-    expect(tap).toContain('    # panic at misbehaving/tests/panic.rs:19:5: assertion failed\n    #   left: 2\n');
-  });
-
-  it('keeps # and line breaks out of descriptions', () => {
-    const odd = tapReport([kernel('a#b', { tests: [test(1, 'x # SKIP not really\nok 9 y', 'pass')] })]);
+  it('writes KTAP: version line in every document, two spaces a level, XFAIL, no # in descriptions', () => {
+    expect(ktap.startsWith('KTAP version 1\n1..5\n  KTAP version 1\n  # Subtest: kernel/heap_basics\n  1..3\n')).toBe(true);
+    expect(ktap).toContain('  not ok 2 exhaustion # XFAIL a bump heap reuses nothing\n');
+    expect(ktap).toContain('    KTAP version 1\n    # Subtest: suite\n    1..3\n    # | printed by a\n    ok 1 a\n');
+    const odd = ktapReport([kernel('a#b', { tests: [test(1, 'x # SKIP not really\nok 9 y', 'pass')] })]);
     expect(odd).toContain('ok 1 x _ SKIP not really ok 9 y\n');
     expect(parseSerialOutput(odd).tests[0]!.subtests).toHaveLength(1);
   });
@@ -195,9 +278,8 @@ describe('the junit reporter', () => {
       <property name="artifacts" value="/artifacts/a"/>
       <property name="cached" value="true"/>
     </properties>
-    <testcase name="p" classname="kernel/a">
-      <system-out>d1
-subtest 1 s: pass</system-out>
+    <testcase name="p › s" classname="kernel/a">
+      <system-out># d1</system-out>
     </testcase>
     <testcase name="x" classname="kernel/a">
       <system-out>expected failure</system-out>
@@ -219,7 +301,9 @@ ok 1 a</system-out>
       <failure message="failed" type="fail"></failure>
     </testcase>
     <testcase name="g" classname="b">
-      <failure message="r" type="fail">dg</failure>
+      <failure message="r" type="fail">r
+r2</failure>
+      <system-out># dg</system-out>
     </testcase>
     <system-out></system-out>
   </testsuite>
@@ -271,7 +355,7 @@ artifacts: /artifacts/d</failure>
     expect(xml).toContain('<testcase name="a&#9;b" classname="kernel/k">');
     expect(xml).toContain('<skipped message="one&#9;two"/>');
     expect(xml).toContain('<property name="image" value="/x&#10;y"/>');
-    expect(junitReport([passing], { serialLog: () => 'a\r\nb\rc' })).toContain('<system-out>a\nb\\x0dc</system-out>');
+    expect(junitReport([passing], { serialLog: () => 'a\r\nb\rc' })).toContain('<system-out>a\nb\\rc</system-out>');
   });
 
   it('shows the serial log it is given as system-out', () => {
@@ -315,8 +399,8 @@ describe('the github reporter', () => {
   it('summarises the run in Markdown with a table and the screens of failing kernels', () => {
     const summary = githubSummary(decideOutcome(all));
     expect(summary).toContain('## alloc-runner: 3 passed, 3 failed, 1 skipped');
-    expect(summary).toContain('| ✅ | kernel/heap_basics | 3 | 2 | 0 | 1 | 1.50 s | pass |');
-    expect(summary).toContain('| ❌ | misbehaving/hang | 1 | 0 | 1 | 0 | 1.50 s | hang: no exit within 3 s; QEMU was killed |');
+    expect(summary).toContain('| ✅ | kernel/heap_basics | 3 | 2 | 0 | 0 | 1 | 1.50 s | pass |');
+    expect(summary).toContain('| ❌ | misbehaving/hang | 1 | 0 | 1 | 0 | 0 | 1.50 s | hang: no exit within 3 s; QEMU was killed |');
     // The screen holds ``` and |: the fence is longer, the table untouched.
     expect(summary).toContain('VGA screen:\n\n````text\nHello | ``` world\n````');
     expect(summary).not.toContain('Allocator works!');
@@ -344,17 +428,17 @@ describe('the github reporter, whole', () => {
       [
         '## alloc-runner: 1 passed, 3 failed',
         '',
-        '| | Kernel | Tests | Passed | Failed | Skipped | Time | Result |',
-        '|---|---|--:|--:|--:|--:|--:|---|',
-        '| ❌ | kernel/odd\\|name | 3 | 1 | 2 | 0 | 1.50 s | fail: two |',
-        '| ✅ | c | 0 | 0 | 0 | 0 | cached | pass |',
-        '| ❌ | kernel/n | 1 | 0 | 1 | 0 | 1.50 s | crash: unknown reason |',
+        '| | Kernel | Tests | Passed | Failed | Not run | Skipped | Time | Result |',
+        '|---|---|--:|--:|--:|--:|--:|--:|---|',
+        '| ❌ | kernel/odd\\|name | 3 | 1 | 2 | 0 | 0 | 1.50 s | fail: two |',
+        '| ✅ | c | 0 | 0 | 0 | 0 | 0 | cached | pass |',
+        '| ❌ | kernel/n | 1 | 0 | 1 | 0 | 0 | 1.50 s | crash: unknown reason |',
         '',
         '### ❌ kernel/odd\\|name: fail',
         '',
         '```text\ntwo\nlines\n```',
         '',
-        'Failed tests:',
+        'Failed and not run tests:',
         '',
         '- 1 a: why',
         '- 1 s',
@@ -395,7 +479,7 @@ describe('the github reporter, whole', () => {
 
   it('escapes what would end a workflow command or its properties', () => {
     const tricky = kernel('k', { status: 'hang', reason: '100% done\r\nnext', package: 'a,b:c' });
-    expect(githubAnnotations([tricky], '/repo')).toBe('::error title=a%2Cb%3Ac/k%3A kernel hang::100%25 done\\x0d%0Anext%0Aartifacts: /artifacts/k\n');
+    expect(githubAnnotations([tricky], '/repo')).toBe('::error title=a%2Cb%3Ac/k%3A kernel hang::100%25 done\\r%0Anext%0Aartifacts: /artifacts/k\n');
   });
 });
 
