@@ -508,7 +508,7 @@ describe('the json report', () => {
     const report = jsonReport(decideOutcome([{ ...passing, screen }]), '1.2.3');
     expect(Object.keys(report)).toEqual(['schemaVersion', 'tool', 'totals', 'kernels']);
     expect(report.tool).toEqual({ name: 'alloc-runner', version: '1.2.3' });
-    expect(report.totals).toEqual({ passed: 2, failed: 0, skipped: 1 });
+    expect(report.totals).toEqual({ passed: 2, failed: 0, skipped: 1, notRun: 0 });
     expect('screen' in report.kernels[0]!).toBe(false);
     expect(report.kernels[0]!.screenText).toBe('Allocator works!');
   });

@@ -149,8 +149,9 @@ describe('the terminal report', () => {
 });
 
 describe('the closing line', () => {
-  it('counts passed and failed always, skipped only when any were', () => {
-    expect(closingLine({ passed: 3, failed: 1, skipped: 0 })).toBe('3 passed, 1 failed');
-    expect(closingLine({ passed: 0, failed: 0, skipped: 2 })).toBe('0 passed, 0 failed, 2 skipped');
+  it('counts passed and failed always, skipped and not run only when any were', () => {
+    expect(closingLine({ passed: 3, failed: 1, skipped: 0, notRun: 0 })).toBe('3 passed, 1 failed');
+    expect(closingLine({ passed: 0, failed: 0, skipped: 2, notRun: 0 })).toBe('0 passed, 0 failed, 2 skipped');
+    expect(closingLine({ passed: 1, failed: 1, skipped: 0, notRun: 2 })).toBe('1 passed, 1 failed, 2 not run');
   });
 });
