@@ -9,4 +9,5 @@ if (!existsSync(cli)) {
   process.stderr.write(`alloc-runner is not built: ${fileURLToPath(cli)} is missing. Run \`npm install\` (or \`npm run build\`) in ${root}.\n`);
   process.exit(4);
 }
-await import(cli.href);
+const { main } = await import(cli.href);
+await main();

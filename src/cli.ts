@@ -99,7 +99,7 @@ function addReportOptions(command: Command): Command {
     .option('--output-file <name=path>', "write that reporter's output to a file instead of stdout; implies --reporter NAME (repeatable, one file per reporter)", collect, []);
 }
 
-function buildProgram(): Command {
+export function buildProgram(): Command {
   const program = new Command('alloc-runner')
     .description('Build bare-metal Rust kernels with Cargo, boot them in QEMU, and judge every test by serial output, exit status and VGA screen.')
     .version(VERSION)
@@ -158,6 +158,14 @@ function buildProgram(): Command {
     .action(async (testOptions: string[], options) => {
       const { hookInstall } = await import('./commands/hook.js');
       return finish(await hookInstall(testOptions, options));
+    });
+  hook
+    .command('run')
+    .description('what the installed hook runs: `alloc-runner test` on a copy of what is being committed (the index), never on the working tree')
+    .argument('[test-options...]', 'options for alloc-runner test, after --')
+    .action(async (testOptions: string[]) => {
+      const { hookRun } = await import('./commands/hook.js');
+      return finish(await hookRun(testOptions));
     });
   hook
     .command('uninstall')
@@ -226,7 +234,8 @@ function reportBug(error: unknown): void {
   process.exitCode = exitCode;
 }
 
-async function main(): Promise<void> {
+/** The CLI: bin/alloc-runner.js calls it (importing this module runs nothing, so `hook install` can check options with the same parser). */
+export async function main(): Promise<void> {
   if (process.env.NO_COLOR) chalk.level = 0;
   process.on('uncaughtException', (error) => {
     reportBug(error);
@@ -257,4 +266,3 @@ async function main(): Promise<void> {
   process.exitCode = exitCode;
 }
 
-await main();

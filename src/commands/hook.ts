@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, realpathSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -12,6 +13,7 @@ const BACKUP_SUFFIX = '.alloc-runner-backup';
 export const HOOK_TEST_ARGS = ['test', '--reporter', 'quiet', '--cache'];
 
 export async function hookInstall(testOptions: string[], options: { force?: boolean }): Promise<ExitCodeValue> {
+  await checkTestOptions(testOptions);
   const hook = join(hooksDir(), 'pre-commit');
   const backup = hook + BACKUP_SUFFIX;
   const existing = existsSync(hook) ? await readFile(hook, 'utf8') : undefined;
@@ -53,17 +55,61 @@ export async function hookUninstall(): Promise<ExitCodeValue> {
   return ExitCode.Passed;
 }
 
+/** Options a hook would pass to `alloc-runner test` on every commit: a mistake is found now, not at each commit. */
+async function checkTestOptions(testOptions: string[]): Promise<void> {
+  const { buildProgram } = await import('../cli.js');
+  const test = buildProgram().commands.find((command) => command.name() === 'test')!;
+  test.exitOverride().configureOutput({ writeErr: () => {}, outputError: () => {} });
+  let problem: string | undefined;
+  try {
+    const { operands, unknown } = test.parseOptions(testOptions);
+    const stray = unknown[0] ?? operands[0];
+    if (stray !== undefined) problem = `${stray} is not an option of alloc-runner test`;
+  } catch (error) {
+    problem = (error as Error).message.replace(/^error: /, '');
+  }
+  if (problem) throw usageError(`hook install -- ${testOptions.join(' ')}: ${problem} (see alloc-runner test --help); no hook was installed`);
+}
+
+/**
+ * What the hook runs: `alloc-runner test` on what is being committed. The index (Git's
+ * GIT_INDEX_FILE during a commit, so `git commit -a` and `git commit FILE` too) is copied
+ * to <git dir>/alloc-runner/staged and tested there, from the same subfolder; the working
+ * tree, unstaged changes included, is never touched. Cargo builds in
+ * <git dir>/alloc-runner/target (unless CARGO_TARGET_DIR says otherwise), kept between
+ * commits so that only what changed is rebuilt.
+ */
+export async function hookRun(testOptions: string[]): Promise<number> {
+  const state = resolve(git(['rev-parse', '--git-path', 'alloc-runner']));
+  const subfolder = git(['rev-parse', '--show-prefix']);
+  const staged = join(state, 'staged');
+  await rm(staged, { recursive: true, force: true });
+  await mkdir(staged, { recursive: true });
+  git(['checkout-index', '--all', `--prefix=${staged}/`]);
+  const child = spawn(process.execPath, [realpathSync(process.argv[1]!), ...HOOK_TEST_ARGS, ...testOptions], {
+    cwd: join(staged, subfolder),
+    env: { ...process.env, CARGO_TARGET_DIR: process.env.CARGO_TARGET_DIR || join(state, 'target') },
+    stdio: 'inherit',
+  });
+  // Ctrl-C reaches the test run too (the terminal signals the whole group); it reports and exits.
+  process.on('SIGINT', () => {});
+  process.on('SIGTERM', () => child.kill('SIGTERM'));
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  return code ?? (signal === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted);
+}
+
 /**
  * The hook runs this same alloc-runner with this same node, by absolute paths: Git runs
  * hooks with whatever PATH the committing program has (an IDE's may lack node).
  */
 export function hookScript(testOptions: string[]): string {
   const cli = realpathSync(process.argv[1]!);
-  const command = [process.execPath, cli, ...HOOK_TEST_ARGS, ...testOptions].map(shellQuote).join(' ');
+  const command = [process.execPath, cli, 'hook', 'run', '--', ...testOptions].map(shellQuote).join(' ');
   return [
     '#!/bin/sh',
     `${HOOK_MARKER}: written by \`alloc-runner hook install\`, removed by \`alloc-runner hook uninstall\`.`,
-    '# Builds and runs the kernel tests of the working tree; a failing test blocks the commit.',
+    `# Runs \`alloc-runner ${HOOK_TEST_ARGS.join(' ')}\` on a copy of what is being committed (the index),`,
+    '# never on the working tree; a failing test blocks the commit.',
     '# Kernels that passed before with the same image and configuration are not booted again.',
     '# Skip it once with `git commit --no-verify`.',
     `exec ${command}`,
@@ -73,15 +119,20 @@ export function hookScript(testOptions: string[]): string {
 
 /** Where Git looks for hooks here: .git/hooks, or core.hooksPath when set (also right in worktrees). */
 function hooksDir(): string {
-  let output: string;
+  return resolve(git(['rev-parse', '--git-path', 'hooks']));
+}
+
+/** A git command's output, trimmed; its failure as the error a user can act on. */
+function git(args: string[]): string {
   try {
-    output = execFileSync('git', ['rev-parse', '--git-path', 'hooks'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   } catch (error) {
     const failure = error as NodeJS.ErrnoException & { stderr?: string };
     if (failure.code === 'ENOENT') throw environmentError('git was not found on PATH; install Git to use alloc-runner hook');
-    throw usageError(`not inside a Git repository (${String(failure.stderr ?? failure.message).trim()}); run alloc-runner hook in your repository`);
+    const stderr = String(failure.stderr ?? failure.message).trim();
+    if (/not a git repository/i.test(stderr)) throw usageError(`not inside a Git repository (${stderr}); run alloc-runner hook in your repository`);
+    throw usageError(`git ${args.join(' ')} failed: ${stderr}`);
   }
-  return resolve(output.trim());
 }
 
 function shellQuote(word: string): string {

@@ -36,7 +36,7 @@ describe('alloc-runner hook', () => {
     expect(run.stdout).toContain(`installed ${hookFile}`);
     const script = readFileSync(hookFile, 'utf8');
     expect(script).toContain('# alloc-runner pre-commit hook');
-    expect(script).toContain(`${CLI} test --reporter quiet --cache --manifest-path fixtures/Cargo.toml --features global_alloc`);
+    expect(script).toContain(`${CLI} hook run -- --manifest-path fixtures/Cargo.toml --features global_alloc`);
     expect(statSync(hookFile).mode & 0o111).not.toBe(0);
   });
 
@@ -68,6 +68,49 @@ describe('alloc-runner hook', () => {
     expect(commit.all).toMatch(/^alloc-runner: \d+ passed, 1 failed \(5 kernels, 4 cached\)$/m);
     expect(await commits()).toBe(3);
     writeFileSync(testFile, source);
+  });
+
+  it('tests what is being committed: a broken staged change is refused though the working tree is fixed, which stays as it was', async () => {
+    const source = readFileSync(testFile, 'utf8');
+    const broken = source.replace('ensure!(*a + 1 == 42', 'ensure!(*a + 1 == 43');
+    writeFileSync(testFile, broken);
+    await git('add', testFile);
+    const fixed = `${source}// fixed, not staged\n`;
+    writeFileSync(testFile, fixed);
+    const commit = await git('commit', '-m', 'broken in the index');
+    expect(commit.exitCode, commit.all).not.toBe(0);
+    expect(commit.all).toContain('✗ 1 box_allocation — boxed value is wrong');
+    expect(readFileSync(testFile, 'utf8')).toBe(fixed);
+    expect((await git('show', ':fixtures/kernel/tests/heap_basics.rs')).stdout).toBe(broken.trimEnd());
+    await git('checkout', 'HEAD', '--', testFile);
+  });
+
+  it('lets a good staged change through and keeps the broken unstaged one in the working tree', async () => {
+    const source = readFileSync(testFile, 'utf8');
+    const good = `${source}// a good change\n`;
+    writeFileSync(testFile, good);
+    await git('add', testFile);
+    const unstaged = good.replace('ensure!(*a + 1 == 42', 'ensure!(*a + 1 == 43');
+    writeFileSync(testFile, unstaged);
+    const before = await commits();
+    const commit = await git('commit', '-m', 'good in the index');
+    expect(commit.exitCode, commit.all).toBe(0);
+    expect(commit.all).toMatch(/^alloc-runner: \d+ passed, 0 failed/m);
+    expect(await commits()).toBe(before + 1);
+    expect(readFileSync(testFile, 'utf8')).toBe(unstaged);
+    expect((await git('diff', '--stat')).stdout).toContain('heap_basics.rs');
+    await git('checkout', 'HEAD', '--', testFile);
+  });
+
+  it('refuses test options alloc-runner test does not take, at install time', async () => {
+    const before = readFileSync(hookFile, 'utf8');
+    const run = await alloc(['hook', 'install', '--', '--featurs', 'x'], { cwd: repo, env });
+    expect(run.exitCode, run.all).toBe(2);
+    expect(run.stderr.trim()).toBe('error: hook install -- --featurs x: --featurs is not an option of alloc-runner test (see alloc-runner test --help); no hook was installed');
+    const missing = await alloc(['hook', 'install', '--', '--jobs', '0'], { cwd: repo, env });
+    expect(missing.exitCode, missing.all).toBe(2);
+    expect(missing.stderr).toContain("argument '0' is invalid. expected a whole number of 1 or more");
+    expect(readFileSync(hookFile, 'utf8')).toBe(before);
   });
 
   it('never overwrites a hook it did not write; --force keeps it aside and uninstall puts it back', async () => {
