@@ -9,9 +9,17 @@ command -v qemu-system-x86_64 >/dev/null || apt_packages+=(qemu-system-x86)
 command -v grub-mkrescue >/dev/null || apt_packages+=(grub-pc-bin grub-common)
 command -v xorriso >/dev/null || apt_packages+=(xorriso)
 command -v mformat >/dev/null || apt_packages+=(mtools)
+# UEFI: OVMF, and GRUB's x86_64-efi files for hybrid ISOs (--firmware uefi --boot iso).
+# OVMF is looked for where Debian, Fedora and Arch put it, as src/qemu/firmware.ts does.
+ovmf=""
+for code in /usr/share/OVMF/OVMF_CODE*.fd /usr/share/edk2/ovmf/OVMF_CODE.fd /usr/share/edk2/x64/OVMF_CODE.4m.fd /usr/share/edk2-ovmf/x64/OVMF_CODE.fd; do
+  [ -e "$code" ] && ovmf="$code"
+done
+[ -n "$ovmf" ] || apt_packages+=(ovmf)
+[ -e /usr/lib/grub/x86_64-efi/multiboot.mod ] || apt_packages+=(grub-efi-amd64-bin)
 if [ ${#apt_packages[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null; then
-    echo "Missing: ${apt_packages[*]}. Install QEMU (qemu-system-x86_64) and the GRUB tools with your system's package manager, then run this again." >&2
+    echo "Missing: ${apt_packages[*]}. Install QEMU (qemu-system-x86_64), the GRUB tools and OVMF with your system's package manager, then run this again." >&2
     exit 4
   fi
   sudo=""

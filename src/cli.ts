@@ -72,7 +72,10 @@ function addBuildAndBootOptions(command: Command): Command {
     .addOption(new Option('--accel <accel>', 'QEMU accelerator: kvm where /dev/kvm is usable, else tcg').choices(['auto', 'kvm', 'tcg']).default('auto'))
     .option('--qemu <path>', 'the QEMU binary (default: $ALLOC_RUNNER_QEMU, else qemu-system-x86_64)', nonEmpty, defaultQemu())
     .option('--qemu-arg <arg>', 'an extra argument for QEMU (repeatable)', collect, [])
-    .option('--artifacts-dir <dir>', "where each run's serial logs and screens are kept (default: Cargo's target dir, alloc-runner/)");
+    .option('--artifacts-dir <dir>', "where each run's serial logs and screens are kept (default: Cargo's target dir, alloc-runner/)")
+    .addOption(firmwareOption('the firmware every kernel boots with: bios (SeaBIOS) or uefi (OVMF) (default: its configuration, else bios)'))
+    .option('--ovmf-code <file>', "OVMF's code image, with --ovmf-vars (default: where Debian, Fedora or Arch install it)")
+    .option('--ovmf-vars <file>', "OVMF's variable store template, copied for each boot (default: the one beside the code image found)");
 }
 
 /**
@@ -91,6 +94,8 @@ function addExpectationOptions(command: Command): Command {
     .option('--exit-status <status>', 'the exit status the kernel must end with when it exits (default: the success status, 33)')
     .option('--vga-poll-ms <ms>', 'milliseconds between two reads of the screen while a VGA condition is pending (default 50)');
 }
+
+const firmwareOption = (description: string) => new Option('--firmware <firmware>', description).choices(['bios', 'uefi']);
 
 /** Options of the commands that write reports: `test` and `merge`. */
 function addReportOptions(command: Command): Command {
@@ -179,6 +184,7 @@ export function buildProgram(): Command {
     .description('build the kernel binary (cargo build) or take --kernel FILE, and make a bootable GRUB image of it')
     .addOption(new Option('--image <kind>', 'iso (grub-mkrescue) or disk (a raw MBR disk image)').choices(['iso', 'disk']).makeOptionMandatory())
     .option('-o, --output <path>', 'where to write the image (default: beside the kernel, with .iso or .img added)')
+    .addOption(firmwareOption('uefi: an ISO that boots on UEFI as well as BIOS (default: the configuration\'s firmware, else bios)'))
     .option('--bin <name>', "which binary to put in the image, when the crate has several (default: the package's default-run)")
     .option('--cmdline <words>', 'the kernel command line GRUB passes (default: alloc-runner, so that alloc-runner can read the screen when it boots the image)')
     .addHelpText('after', EXIT_CODES_HELP)

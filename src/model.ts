@@ -87,6 +87,8 @@ export interface KernelResult {
     serialLog: string;
     screenText?: string;
     screenshot?: string;
+    /** OVMF's debug output, for kernels booted with UEFI firmware. */
+    firmwareLog?: string;
     /** Artifacts that could not be written whole (a full disk), each as `file: why`. */
     incomplete?: string[];
   };

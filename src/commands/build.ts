@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { ExitCode, type ExitCodeValue, usageError } from '../errors.js';
 import { checkTempFolder } from '../check/places.js';
-import { makeGrubImage, requireGrubTools, type GrubImageKind } from '../image/grub.js';
+import { makeGrubImage, requireGrubEfi, requireGrubTools, type GrubImageKind } from '../image/grub.js';
 import { RUNNER_CMDLINE } from '../qemu/args.js';
 import { planOneKernel, type PlanOptions } from '../run/plan.js';
 
@@ -22,21 +22,26 @@ const IMAGE_NAMES: Record<GrubImageKind, { label: string; extension: string; qem
 export async function buildCommand(options: BuildOptions): Promise<ExitCodeValue> {
   const tools = requireGrubTools(options.image);
   checkTempFolder();
+  if (options.firmware === 'uefi' && options.image === 'iso') requireGrubEfi(tools);
   const kernel = await planOneKernel(options, 'build');
   if (kernel.imageKind !== 'multiboot') {
     throw usageError(`${kernel.image} is already ${kernel.imageKind === 'iso' ? 'an ISO' : 'a disk'} image; alloc-runner build puts a Multiboot kernel into one`);
+  }
+  const uefi = kernel.config.firmware === 'uefi';
+  if (uefi && options.image === 'disk') {
+    throw usageError('--image disk makes a BIOS-only MBR disk image; for UEFI firmware make a GRUB ISO, which boots on both, with --image iso');
   }
 
   const names = IMAGE_NAMES[options.image];
   const output = options.output ?? `${kernel.image}.${names.extension}`;
   const cmdline = options.cmdline === undefined ? [RUNNER_CMDLINE] : options.cmdline.split(/\s+/).filter(Boolean);
   const started = Date.now();
-  await makeGrubImage(options.image, { kernel: kernel.image, output, cmdline }, tools);
+  await makeGrubImage(options.image, { kernel: kernel.image, output, cmdline, uefi }, tools);
   const seconds = ((Date.now() - started) / 1000).toFixed(2);
   const megabytes = ((await stat(output)).size / (1 << 20)).toFixed(1);
   const qemuImage = names.qemu.endsWith('=') ? `${names.qemu}${output}` : `${names.qemu} ${output}`;
   process.stdout.write(
-    `Created ${names.label} of ${kernel.name} at ${output} (${megabytes} MiB, ${seconds} s)\n` +
+    `Created ${names.label}${uefi ? ' (BIOS and UEFI)' : ''} of ${kernel.name} at ${output} (${megabytes} MiB, ${seconds} s)\n` +
       `Boot it: alloc-runner test --kernel ${output}   or   qemu-system-x86_64 ${qemuImage} -serial stdio\n`,
   );
   return ExitCode.Passed;

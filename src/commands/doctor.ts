@@ -2,7 +2,8 @@ import { execa } from 'execa';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { findExecutable, QEMU_INSTALL_HINT } from '../environment.js';
 import { kvmIsPvm, kvmUsable } from '../qemu/accel.js';
-import { requireGrubTools, type GrubImageKind } from '../image/grub.js';
+import { requireGrubEfi, requireGrubTools, type GrubImageKind } from '../image/grub.js';
+import { requireOvmf } from '../qemu/firmware.js';
 import { isRecentEnough, MIN_QEMU_VERSION, parseQemuVersion } from '../qemu/version.js';
 
 interface Check {
@@ -59,7 +60,29 @@ function checks(qemu: string): Check[] {
     },
     grubImages('iso'),
     grubImages('disk'),
+    {
+      name: 'OVMF (UEFI)',
+      required: false,
+      run: async () => outcomeOf(() => {
+        const ovmf = requireOvmf();
+        return `${ovmf.code}, ${ovmf.vars}: --firmware uefi works`;
+      }),
+    },
+    {
+      name: 'GRUB UEFI ISO',
+      required: false,
+      run: async () => outcomeOf(() => `${requireGrubEfi(requireGrubTools('iso')).efiPlatformDir}: --boot iso --firmware uefi works`),
+    },
   ];
+}
+
+/** A check made by the code the commands use: its result, or the error they would give. */
+function outcomeOf(check: () => string): { ok: boolean; detail: string } {
+  try {
+    return { ok: true, detail: check() };
+  } catch (error) {
+    return { ok: false, detail: (error as Error).message };
+  }
 }
 
 /** Whether `--boot`/`build --image` of that kind can work: the same check those commands make. */
@@ -67,14 +90,11 @@ function grubImages(kind: GrubImageKind): Check {
   return {
     name: `GRUB ${kind} images`,
     required: false,
-    run: async () => {
-      try {
+    run: async () =>
+      outcomeOf(() => {
         const { programs, platformDir } = requireGrubTools(kind);
-        return { ok: true, detail: `${Object.keys(programs).join(', ')}; ${platformDir}` };
-      } catch (error) {
-        return { ok: false, detail: (error as Error).message };
-      }
-    },
+        return `${Object.keys(programs).join(', ')}; ${platformDir}`;
+      }),
   };
 }
 

@@ -4,7 +4,8 @@ import { checkArtifactsFolder, checkTempFolder } from '../check/places.js';
 import { requireQemu } from '../environment.js';
 import { Accelerator } from '../qemu/accel.js';
 import { runKernel } from '../run/kernel.js';
-import { planOneKernel, type SelectionOptions } from '../run/plan.js';
+import { checkBootable, planOneKernel, type SelectionOptions } from '../run/plan.js';
+import { requireOvmf } from '../qemu/firmware.js';
 import { drawnScreen, renderReport } from '../report/terminal.js';
 import { decideOutcome } from '../verdict/outcome.js';
 
@@ -16,12 +17,15 @@ export interface RunOptions extends SelectionOptions {
 export async function runCommand(options: RunOptions): Promise<ExitCodeValue> {
   const qemu = requireQemu(options.qemu);
   checkTempFolder();
+  if (options.firmware === 'uefi') requireOvmf(options);
   const plan = await planOneKernel(options, 'run');
+  await checkBootable([plan], options.firmware);
   await checkArtifactsFolder(plan.artifactsDir, []);
   const result = await runKernel(plan, {
     qemu,
     accel: new Accelerator(options.accel),
     extraQemuArgs: options.qemuArg,
+    ovmf: plan.config.firmware === 'uefi' ? requireOvmf(options) : undefined,
     onLine: (_kernel, line) => process.stdout.write(`${line}\n`),
   });
   process.stdout.write(`\n${renderReport([result], chalk, { verbose: false })}\n`);

@@ -15,8 +15,9 @@ import { isTestExecutable } from '../project/bootimage.js';
 import { METADATA_TABLE, parsePackageConfig } from '../project/config.js';
 import { Accelerator } from '../qemu/accel.js';
 import { runKernel, type KernelPlan } from '../run/kernel.js';
-import { cargoKernelPlan, kernelFolders, runId } from '../run/plan.js';
+import { cargoKernelPlan, checkBootable, kernelFolders, runId } from '../run/plan.js';
 import { uniqueIds } from '../run/select.js';
+import { requireOvmf } from '../qemu/firmware.js';
 import { renderReport } from '../report/terminal.js';
 import { decideOutcome } from '../verdict/outcome.js';
 
@@ -76,12 +77,14 @@ async function bootKernel(path: string, workspace: CargoWorkspace | undefined, p
   } else {
     plan = await cargoKernelPlan(named, path, packageConfig, where);
   }
+  await checkBootable([plan]);
 
   await checkArtifactsFolder(plan.artifactsDir, []);
   const result = await runKernel(plan, {
     qemu,
     accel: new Accelerator('auto'),
     extraQemuArgs: [],
+    ovmf: plan.config.firmware === 'uefi' ? requireOvmf() : undefined,
     onLine: (_kernel, line) => process.stdout.write(`${line}\n`),
   });
   process.stdout.write(`${renderReport([result], chalk, { verbose: false })}\nArtifacts: ${plan.artifactsDir}\n`);

@@ -8,9 +8,10 @@ import { requireQemuVersion } from '../qemu/version.js';
 import { catchInterruptions } from '../run/interrupt.js';
 import { runKernel } from '../run/kernel.js';
 import { mapConcurrent } from '../run/pool.js';
-import { requireGrubTools } from '../image/grub.js';
+import { requireGrubEfi, requireGrubTools } from '../image/grub.js';
+import { requireOvmf } from '../qemu/firmware.js';
 import { checkWrappable, throughImage, type BootPath } from '../image/wrap.js';
-import { planKernels, type KernelChoice, type SelectionOptions } from '../run/plan.js';
+import { checkBootable, planKernels, type KernelChoice, type SelectionOptions } from '../run/plan.js';
 import { filterKernels, kernelId, parseShard, shardKernels } from '../run/select.js';
 import { runSuite } from '../run/suite.js';
 import { ResultCache } from '../run/cache.js';
@@ -46,6 +47,11 @@ export async function testCommand(options: TestOptions): Promise<ExitCodeValue> 
   const boot = options.boot ?? 'kernel';
   // Missing GRUB tools are found before anything is built.
   const grubTools = boot === 'kernel' || options.list ? undefined : requireGrubTools(boot);
+  // So is a missing OVMF, when --firmware uefi says every kernel needs it.
+  if (options.firmware === 'uefi' && !options.list) {
+    requireOvmf(options);
+    if (grubTools && boot === 'iso') requireGrubEfi(grubTools);
+  }
   // A hook's output is its verdict: Cargo's progress lines would bury it (errors still show).
   if (reporters.every(({ name }) => name === 'quiet')) process.env.CARGO_TERM_QUIET ??= 'true';
   // The version check (~30 ms) runs while Cargo builds; a QEMU too old is the error to
@@ -74,11 +80,13 @@ export async function testCommand(options: TestOptions): Promise<ExitCodeValue> 
     return ExitCode.Passed;
   }
   await checkArtifactsFolder(artifactsRoot, selected.map((plan) => plan.artifactsDir));
-  if (grubTools && boot !== 'kernel') checkWrappable(selected, boot);
+  if (grubTools && boot !== 'kernel') checkWrappable(selected, boot, grubTools);
+  const ovmf = selected.some((plan) => plan.config.firmware === 'uefi') ? requireOvmf(options) : undefined;
   // `--boot iso|disk`: each kernel is put into its GRUB image first (~0.2 s each), so the cache key is the image's.
   const plans = grubTools && boot !== 'kernel'
     ? await mapConcurrent(selected, options.jobs ?? availableParallelism(), (plan) => throughImage(plan, boot, grubTools, cmdlineWords))
     : selected;
+  await checkBootable(plans, options.firmware);
   if (shard && plans.length === 0) process.stderr.write(`shard ${shard.index}/${shard.count} has no kernels to run (${matchingCount} in all)\n`);
 
   const interruption = catchInterruptions();
@@ -100,6 +108,7 @@ export async function testCommand(options: TestOptions): Promise<ExitCodeValue> 
         accel,
         extraQemuArgs: options.qemuArg,
         cmdlineWords,
+        ovmf,
         onLine: options.verbose ? (kernel, line) => status.log(`${chalk.dim(`[${kernel.id}]`)} ${line}`) : undefined,
       }),
   });

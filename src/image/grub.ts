@@ -13,6 +13,8 @@ export type GrubImageKind = 'iso' | 'disk';
 
 export const GRUB_APT_PACKAGES = 'grub-pc-bin grub-common xorriso mtools';
 const INSTALL_HINT = `on Debian or Ubuntu: sudo apt-get install ${GRUB_APT_PACKAGES}`;
+/** GRUB's UEFI platform files, for ISO images that boot on UEFI too. */
+export const GRUB_EFI_APT_PACKAGE = 'grub-efi-amd64-bin';
 
 const PROGRAMS: Record<GrubImageKind, string[]> = {
   iso: ['grub-mkrescue', 'xorriso'],
@@ -21,6 +23,12 @@ const PROGRAMS: Record<GrubImageKind, string[]> = {
 
 /** GRUB modules the images need: a Multiboot loader, grub.cfg, and the disk, partition and file system drivers. */
 const ISO_MODULES = 'normal configfile boot multiboot biosdisk iso9660 part_msdos';
+/**
+ * A hybrid ISO's modules serve both platforms, so none that only one has (biosdisk: the BIOS
+ * El Torito image brings its own). The partition modules are those the EFI image loads at
+ * start: GRUB complains on the console about each one missing.
+ */
+const HYBRID_ISO_MODULES = 'normal configfile boot multiboot iso9660 part_msdos part_gpt part_acorn part_amiga part_apple part_bsd part_dfly part_dvh part_plan part_sun part_sunpc';
 const DISK_MODULES = ['normal', 'configfile', 'boot', 'multiboot', 'biosdisk', 'part_msdos', 'fat'];
 
 /** Where the kernel sits inside every image. */
@@ -30,6 +38,8 @@ export interface GrubTools {
   programs: Record<string, string>;
   /** GRUB's BIOS platform folder (boot.img and the modules): images boot by BIOS. */
   platformDir: string;
+  /** GRUB's UEFI platform folder beside it (x86_64-efi), when installed: ISO images can boot on UEFI too. */
+  efiPlatformDir?: string;
 }
 
 /** The programs and GRUB files making `kind` needs, or an environment error naming the packages to install. */
@@ -49,7 +59,17 @@ export function requireGrubTools(kind: GrubImageKind): GrubTools {
   if (!platformDir) {
     throw environmentError(`making ${what} needs GRUB's BIOS files (i386-pc/boot.img), not found; install them, ${INSTALL_HINT}`);
   }
-  return { programs, platformDir };
+  const efiPlatformDir = resolve(platformDir, '..', 'x86_64-efi');
+  return { programs, platformDir, efiPlatformDir: existsSync(join(efiPlatformDir, 'multiboot.mod')) ? efiPlatformDir : undefined };
+}
+
+/** The same tools, able to make an ISO that boots on UEFI, or an environment error naming the package. */
+export function requireGrubEfi(tools: GrubTools): GrubTools & { efiPlatformDir: string } {
+  if (tools.efiPlatformDir) return { ...tools, efiPlatformDir: tools.efiPlatformDir };
+  throw environmentError(
+    `a GRUB ISO image that boots on UEFI needs GRUB's x86_64-efi files (${resolve(tools.platformDir, '..', 'x86_64-efi')}/multiboot.mod), not found; ` +
+      `install them, on Debian or Ubuntu: sudo apt-get install ${GRUB_EFI_APT_PACKAGE}`,
+  );
 }
 
 function findPlatformDir(programs: string[]): string | undefined {
@@ -78,6 +98,8 @@ export interface ImageRequest {
   output: string;
   /** The words GRUB passes on the Multiboot command line. */
   cmdline: string[];
+  /** An ISO that boots on UEFI too (a hybrid: BIOS and x86_64-efi). */
+  uefi?: boolean;
 }
 
 /** Makes a bootable GRUB image of a Multiboot kernel; the file appears whole at `output` or not at all. */
@@ -101,9 +123,11 @@ async function makeIso(tools: GrubTools, request: ImageRequest, staging: string,
   await copyFile(request.kernel, join(root, KERNEL_IN_IMAGE));
   await writeFile(join(root, 'boot', 'grub', 'grub.cfg'), grubConfig(request.cmdline));
   // Only the modules it needs and no fonts, locales or themes: 2.5 MB instead of 11 MB.
+  // Without -d, grub-mkrescue takes every platform installed in GRUB's folder: BIOS and UEFI.
+  if (request.uefi) requireGrubEfi(tools);
   await tool(tools, 'grub-mkrescue', [
-    '-d', tools.platformDir,
-    `--install-modules=${ISO_MODULES}`,
+    ...(request.uefi ? [] : ['-d', tools.platformDir]),
+    `--install-modules=${request.uefi ? HYBRID_ISO_MODULES : ISO_MODULES}`,
     '--fonts=', '--locales=', '--themes=',
     '-o', output,
     root,

@@ -3,15 +3,18 @@ import { join } from 'node:path';
 import { usageError } from '../errors.js';
 import { RUNNER_CMDLINE } from '../qemu/args.js';
 import type { KernelPlan } from '../run/kernel.js';
-import { makeGrubImage, type GrubImageKind, type GrubTools } from './grub.js';
+import { makeGrubImage, requireGrubEfi, type GrubImageKind, type GrubTools } from './grub.js';
 
 /** How `alloc-runner test --boot` boots each kernel: as it is (`-kernel`), or inside a GRUB image. */
 export type BootPath = 'kernel' | GrubImageKind;
 
 export const IMAGE_FILE_NAMES: Record<GrubImageKind, string> = { iso: 'boot.iso', disk: 'boot.img' };
 
-/** Only Multiboot kernels can be put into a GRUB image: says which kernel is not one. */
-export function checkWrappable(plans: KernelPlan[], kind: GrubImageKind): void {
+/**
+ * Only Multiboot kernels can be put into a GRUB image: says which kernel is not one. A
+ * kernel booting on UEFI needs an ISO, made with GRUB's UEFI files.
+ */
+export function checkWrappable(plans: KernelPlan[], kind: GrubImageKind, tools: GrubTools): void {
   const image = plans.find((plan) => plan.imageKind !== 'multiboot');
   if (image) {
     throw usageError(
@@ -19,6 +22,11 @@ export function checkWrappable(plans: KernelPlan[], kind: GrubImageKind): void {
         'boot it as it is with --boot kernel (the default)',
     );
   }
+  const uefi = plans.find((plan) => plan.config.firmware === 'uefi');
+  if (uefi && kind === 'disk') {
+    throw usageError(`--boot disk makes a BIOS-only MBR disk image, but ${uefi.name} boots with UEFI firmware; boot it through a GRUB ISO, which boots on both, with --boot iso`);
+  }
+  if (uefi) requireGrubEfi(tools);
 }
 
 /**
@@ -29,6 +37,7 @@ export function checkWrappable(plans: KernelPlan[], kind: GrubImageKind): void {
 export async function throughImage(plan: KernelPlan, kind: GrubImageKind, tools: GrubTools, cmdlineWords: string[] = []): Promise<KernelPlan> {
   await mkdir(plan.artifactsDir, { recursive: true });
   const image = join(plan.artifactsDir, IMAGE_FILE_NAMES[kind]);
-  await makeGrubImage(kind, { kernel: plan.image, output: image, cmdline: [RUNNER_CMDLINE, ...cmdlineWords] }, tools);
+  const uefi = plan.config.firmware === 'uefi';
+  await makeGrubImage(kind, { kernel: plan.image, output: image, cmdline: [RUNNER_CMDLINE, ...cmdlineWords], uefi }, tools);
   return { ...plan, image, imageKind: kind };
 }

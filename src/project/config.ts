@@ -1,4 +1,5 @@
 import { usageError } from '../errors.js';
+import { FIRMWARES, type Firmware } from '../qemu/firmware.js';
 
 /** What a kernel is expected to do, from `[package.metadata.alloc-runner]`. */
 export interface KernelConfig {
@@ -27,6 +28,8 @@ export interface KernelConfig {
   vgaPollMs: number;
   /** Whether KTAP/TAP or blog_os output with no result at all (`1..0`, a bare header) passes. */
   noTests: 'fail' | 'pass';
+  /** SeaBIOS (`bios`) or OVMF (`uefi`). */
+  firmware: Firmware;
 }
 
 export const DEFAULT_CONFIG: KernelConfig = {
@@ -41,6 +44,7 @@ export const DEFAULT_CONFIG: KernelConfig = {
   failWhenSerial: [],
   vgaPollMs: 50,
   noTests: 'fail',
+  firmware: 'bios',
 };
 
 export const METADATA_TABLE = 'package.metadata.alloc-runner';
@@ -86,6 +90,11 @@ const pollInterval = (value: unknown, key: string): number => {
   return value as number;
 };
 
+const firmware = (value: unknown, key: string): Firmware => {
+  if (!FIRMWARES.includes(value as Firmware)) throw wrongType(key, FIRMWARES.map((name) => `"${name}"`).join(' or '), value);
+  return value as Firmware;
+};
+
 // One declaration per key: its reader is its validation and its documentation.
 const KEYS: Record<string, Reader> = {
   timeout: (value, key) => ({ timeout: positiveNumber(value, key) }),
@@ -105,7 +114,16 @@ const KEYS: Record<string, Reader> = {
     if (value !== 'pass' && value !== 'fail') throw wrongType(key, '"pass" or "fail"', value);
     return { noTests: value };
   },
+  firmware: (value, key) => ({ firmware: firmware(value, key) }),
 };
+
+/** The keys that read the VGA text screen, which UEFI firmware does not leave behind. */
+const SCREEN_KEYS = {
+  'vga-contains': 'vgaContains',
+  'vga-excludes': 'vgaExcludes',
+  'pass-when-vga': 'passWhenVga',
+  'fail-when-vga': 'failWhenVga',
+} as const satisfies Record<string, keyof KernelConfig>;
 
 export const CONFIG_KEYS = Object.keys(KEYS);
 
@@ -186,6 +204,22 @@ export function checkKernelTables(config: PackageConfig, kernels: string[], wher
 /** The settings for one kernel: defaults, then the package's, then the kernel's own. */
 export function kernelConfig(pkg: PackageConfig | undefined, kernel: string, overrides: Partial<KernelConfig> = {}): KernelConfig {
   return { ...DEFAULT_CONFIG, ...pkg?.defaults, ...pkg?.kernels.get(kernel), ...overrides };
+}
+
+/**
+ * A screen expectation of a kernel booting on UEFI could only fail, for a reason that is not
+ * the kernel's: it is a configuration error. `why` says where the firmware was chosen.
+ */
+export function refuseScreenKeys(config: KernelConfig, kernel: string, why: string): void {
+  if (config.firmware !== 'uefi') return;
+  // Unset is undefined or an empty list.
+  const set = Object.entries(SCREEN_KEYS).filter(([, field]) => (config[field]?.length ?? 0) > 0).map(([key]) => key);
+  if (set.length === 0) return;
+  throw usageError(
+    `kernel ${kernel}: ${set.join(' and ')} ${set.length > 1 ? 'are' : 'is'} set, but it boots with UEFI firmware (${why}), ` +
+      'where there is no VGA text screen to read (the firmware leaves the display in a graphics mode). ' +
+      `Leave ${set.length > 1 ? 'them' : 'it'} out for this kernel (a list can be set to [] under [${METADATA_TABLE}.kernels.${kernel}]), or boot it with --firmware bios.`,
+  );
 }
 
 function readSettings(table: Record<string, unknown>, where: string): Partial<KernelConfig> {

@@ -12,6 +12,8 @@ export interface QemuArgsInput {
   /** Words after `alloc-runner` on a Multiboot command line (`filter=PATTERN`, the README, "What a kernel speaks"). */
   cmdlineWords?: string[];
   overrides?: BootOverrides;
+  /** The firmware's own arguments (OVMF's flash drives); none for SeaBIOS, QEMU's default. */
+  firmwareArgs?: string[];
 }
 
 /** How a kernel boots when not as its image kind says: a bootimage project's run-command and test-no-reboot. */
@@ -40,6 +42,7 @@ export function qemuArgs(input: QemuArgsInput): string[] {
     '-mon', 'chardev=alloc-runner-qmp,mode=control',
     '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
     ...input.accel,
+    ...(input.firmwareArgs ?? []),
     ...(input.overrides?.bootArgs ?? bootArgs(input.image, input.kind, input.cmdlineWords ?? [])),
     ...input.extraArgs,
   ];
@@ -57,6 +60,6 @@ function bootArgs(image: string, kind: ImageKind, cmdlineWords: string[]): strin
 }
 
 /** QEMU option values separate by commas; a literal comma is written twice. */
-function escapeOption(value: string): string {
+export function escapeOption(value: string): string {
   return value.replaceAll(',', ',,');
 }

@@ -13,6 +13,7 @@ import { QmpClient } from './qmp.js';
 import { interruptedAsItEnded, startQemu, type QemuExit } from './process.js';
 import { makePrivateDir, QMP_SOCKET_NAME, removePrivateDir } from './private-dir.js';
 import { CappedLog } from '../capture/serial-log.js';
+import { firmwareArgs, type Firmware, type Ovmf } from './firmware.js';
 
 /** How the boot ended, as far as QEMU tells. */
 export type Ending =
@@ -39,6 +40,9 @@ export interface BootOptions {
   /** Words after `alloc-runner` on a Multiboot command line. */
   cmdlineWords?: string[];
   overrides?: BootOverrides;
+  /** SeaBIOS unless `uefi`, which needs `ovmf`. */
+  firmware?: Firmware;
+  ovmf?: Ovmf;
   timeoutSeconds: number;
   /** Where serial.log and vga.png go. */
   artifactsDir: string;
@@ -78,6 +82,7 @@ export interface BootResult {
 }
 
 const STDERR_KEEP_BYTES = 8192;
+export const TEXT_SCREEN_UNDER_UEFI = 'no VGA text screen under UEFI firmware (it leaves the display in a graphics mode); vga.png shows the display';
 const DEFAULT_MAX_LOG_BYTES = 64 * 1024 * 1024;
 /**
  * Resets after which a guest that keeps rebooting (when the QEMU arguments allow reboots)
@@ -116,6 +121,7 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
     extraArgs: options.extraArgs,
     cmdlineWords: options.cmdlineWords,
     overrides: options.overrides,
+    firmwareArgs: await firmwareArgs(options.firmware ?? 'bios', options.ovmf, privateDir, options.artifactsDir),
   });
   const serialLog = join(options.artifactsDir, 'serial.log');
   const log = new CappedLog(serialLog, options.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES);
@@ -128,6 +134,9 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
     durationMs: 0,
     command: [options.qemu, ...args],
   };
+  // UEFI firmware leaves the display in a graphics mode: 0xb8000 is no screen, only vga.png is.
+  const textScreen = options.firmware !== 'uefi';
+  if (!textScreen) result.noScreenReason = TEXT_SCREEN_UNDER_UEFI;
 
   const qmpServer = createServer();
   qmpServer.listen(qmpSocket);
@@ -149,14 +158,16 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
     if (screenTaken || !qmp) return;
     screenTaken = true;
     try {
-      const raw = join(privateDir, 'vga.bin');
-      await qmp.execute('pmemsave', { val: VGA_BUFFER_ADDRESS, size: VGA_BUFFER_BYTES, filename: raw });
-      result.screen = decodeVgaBuffer(await readFile(raw));
+      if (textScreen) {
+        const raw = join(privateDir, 'vga.bin');
+        await qmp.execute('pmemsave', { val: VGA_BUFFER_ADDRESS, size: VGA_BUFFER_BYTES, filename: raw });
+        result.screen = decodeVgaBuffer(await readFile(raw));
+      }
       const png = join(options.artifactsDir, 'vga.png');
       await qmp.execute('screendump', { filename: png, format: 'png' });
       result.screenshot = png;
     } catch (error) {
-      if (!result.screen) result.noScreenReason = `reading the screen through QMP failed: ${(error as Error).message}`;
+      if (!result.screen && textScreen) result.noScreenReason = `reading the screen through QMP failed: ${(error as Error).message}`;
       else result.incompleteArtifacts.push(`vga.png: QEMU could not write it (${(error as Error).message})`);
     }
   };

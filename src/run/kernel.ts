@@ -6,6 +6,7 @@ import type { KernelResult } from '../model.js';
 import { boot, type BootResult } from '../qemu/boot.js';
 import type { Accelerator } from '../qemu/accel.js';
 import type { BootOverrides } from '../qemu/args.js';
+import { FIRMWARE_LOG, type Ovmf } from '../qemu/firmware.js';
 import { screenText } from '../capture/vga.js';
 import { SerialParser } from '../parse/serial.js';
 import { describeFsError } from '../check/places.js';
@@ -37,6 +38,8 @@ export interface RunSettings {
   extraQemuArgs: string[];
   /** Words after `alloc-runner` on a Multiboot command line (`--filter-test`). */
   cmdlineWords?: string[];
+  /** OVMF's files, for kernels whose firmware is `uefi`. */
+  ovmf?: Ovmf;
   /** Called with every serial line as it arrives (`--verbose`, `alloc-runner run`). */
   onLine?: (kernel: KernelPlan, line: string) => void;
 }
@@ -60,6 +63,8 @@ export async function runKernel(plan: KernelPlan, settings: RunSettings): Promis
       extraArgs: [...plan.config.qemuArgs, ...settings.extraQemuArgs],
       cmdlineWords: settings.cmdlineWords,
       overrides: plan.overrides,
+      firmware: plan.config.firmware,
+      ovmf: settings.ovmf,
       timeoutSeconds: plan.config.timeout,
       artifactsDir: plan.artifactsDir,
       watch,
@@ -89,6 +94,7 @@ export async function runKernel(plan: KernelPlan, settings: RunSettings): Promis
   // The last screen counts for fail-when-vga too: a kernel that exits is not watched to its end.
   if (text !== undefined) watch.screen(text, booted.durationMs / 1000);
   const artifacts: KernelResult['artifacts'] = { dir: plan.artifactsDir, serialLog: booted.serialLog, screenshot: booted.screenshot };
+  if (plan.config.firmware === 'uefi') artifacts.firmwareLog = join(plan.artifactsDir, FIRMWARE_LOG);
   const incomplete = [...booted.incompleteArtifacts];
   if (text !== undefined) {
     try {

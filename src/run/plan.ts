@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { AccelChoice } from '../qemu/accel.js';
 import { buildError, usageError } from '../errors.js';
-import { detectImageKind } from '../image/kind.js';
+import { detectImageKind, firmwareMismatch } from '../image/kind.js';
+import type { Firmware } from '../qemu/firmware.js';
 import { bootimagePackages, bootimagePlan, bootimageReason, explainToolchainError, makeBinaryImages, requireBootimage } from '../image/bootimage.js';
 import { TestImages } from '../image/bootimage-cache.js';
 import { locateManifest } from '../project/locate.js';
-import { checkKernelTables, commandLineSettings, kernelConfig, type ExpectationOptions, parsePackageConfig, type KernelConfig, type PackageConfig, METADATA_TABLE } from '../project/config.js';
+import { checkKernelTables, commandLineSettings, kernelConfig, type ExpectationOptions, parsePackageConfig, refuseScreenKeys, type KernelConfig, type PackageConfig, METADATA_TABLE } from '../project/config.js';
 import { buildKernels, readWorkspace, selectionArgs, type BuiltKernel } from '../build/cargo.js';
 import type { KernelPlan } from './kernel.js';
 import { mapConcurrent } from './pool.js';
@@ -28,11 +29,15 @@ export interface SelectionOptions extends ExpectationOptions {
   artifactsDir?: string;
   /** How many bootimage disk images are made at once (`test --jobs`). */
   jobs?: number;
+  /** Every kernel's firmware, over its configuration's. */
+  firmware?: Firmware;
+  ovmfCode?: string;
+  ovmfVars?: string;
 }
 
 /** What planning reads of the options: what to build or take, and where the artifacts go. */
 export type PlanOptions = ExpectationOptions &
-  Pick<SelectionOptions, 'features' | 'allFeatures' | 'defaultFeatures' | 'release' | 'manifestPath' | 'package' | 'kernel' | 'timeout' | 'artifactsDir' | 'jobs'>;
+  Pick<SelectionOptions, 'features' | 'allFeatures' | 'defaultFeatures' | 'release' | 'manifestPath' | 'package' | 'kernel' | 'timeout' | 'artifactsDir' | 'jobs' | 'firmware'>;
 
 export interface Plans {
   kernels: KernelPlan[];
@@ -51,7 +56,11 @@ export type KernelChoice = <T extends Named>(kernels: T[]) => T[];
  */
 export async function planKernels(mode: 'test' | 'build', options: PlanOptions, select?: KernelChoice): Promise<Plans> {
   // The command line replaces the configuration, for every kernel.
-  const overrides: Partial<KernelConfig> = { ...commandLineSettings(options), ...(options.timeout ? { timeout: options.timeout } : {}) };
+  const overrides: Partial<KernelConfig> = {
+    ...commandLineSettings(options),
+    ...(options.timeout ? { timeout: options.timeout } : {}),
+    ...(options.firmware ? { firmware: options.firmware } : {}),
+  };
   if (options.kernel.length === 0) return planCargo(mode, options, overrides, select);
   refuseCargoOptions(options);
   const plans = await planPrebuilt(options, overrides);
@@ -176,6 +185,18 @@ export function kernelFolders(artifactsRoot: string, ids: string[]): string[] {
     seen.set(folder, count);
     return count > 1 ? `${folder}-${count}` : folder;
   });
+}
+
+/**
+ * Refuses, with the reason, the first kernel its firmware cannot boot (a BIOS-only disk under
+ * UEFI, say) or whose screen expectations it cannot meet. `firmwareOption`: `--firmware`'s value.
+ */
+export async function checkBootable(plans: KernelPlan[], firmwareOption?: Firmware): Promise<void> {
+  const why = firmwareOption === 'uefi' ? '--firmware uefi' : 'firmware = "uefi"';
+  for (const plan of plans) refuseScreenKeys(plan.config, plan.name, why);
+  const reasons = await Promise.all(plans.map((plan) => firmwareMismatch(plan.image, plan.imageKind, plan.config.firmware)));
+  const reason = reasons.find((found) => found !== undefined);
+  if (reason) throw usageError(reason);
 }
 
 /** A run's own folder name: two runs at once never share one. */

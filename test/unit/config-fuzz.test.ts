@@ -69,6 +69,7 @@ function checkSettings(config: KernelConfig): void {
   for (const text of [config.passWhenVga, config.passWhenSerial]) expect(text === undefined || (typeof text === 'string' && text !== '')).toBe(true);
   for (const pattern of [...config.serialMatches, ...config.failWhenSerial, config.passWhenSerial ?? '']) expect(() => new RegExp(pattern)).not.toThrow();
   expect(['fail', 'pass']).toContain(config.noTests);
+  expect(['bios', 'uefi']).toContain(config.firmware);
   expect(Number.isInteger(config.vgaPollMs) && config.vgaPollMs >= 10 && config.vgaPollMs <= 10_000).toBe(true);
   expect(Object.keys(config).sort()).toEqual(expect.arrayContaining(['timeout', 'successStatus', 'failureStatus']));
   for (const name of Object.keys(config)) {
@@ -87,6 +88,7 @@ function checkSettings(config: KernelConfig): void {
       'failWhenSerial',
       'vgaPollMs',
       'noTests',
+      'firmware',
     ]).toContain(name);
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, kernelConfig, parsePackageConfig } from '../../src/project/config.js';
+import { DEFAULT_CONFIG, kernelConfig, parsePackageConfig, refuseScreenKeys } from '../../src/project/config.js';
 
 describe('[package.metadata.alloc-runner]', () => {
   it('is optional: no table gives the defaults', () => {
@@ -29,5 +29,26 @@ describe('[package.metadata.alloc-runner]', () => {
     expect(() => parsePackageConfig({ 'exit-status': 300 })).toThrow(/exit-status: expected an exit status from 0 to 255, got 300/);
     expect(() => parsePackageConfig({ kernels: [] })).toThrow(/kernels: expected a table/);
     expect(() => parsePackageConfig({ 'serial-matches': ['('] })).toThrow(/serial-matches: "\(" is not a valid regular expression/);
+  });
+
+  it('reads the firmware, per package and per kernel', () => {
+    const pkg = parsePackageConfig({ firmware: 'uefi', kernels: { old: { firmware: 'bios' } } });
+    expect(kernelConfig(pkg, 'new').firmware).toBe('uefi');
+    expect(kernelConfig(pkg, 'old').firmware).toBe('bios');
+    expect(kernelConfig(parsePackageConfig(undefined), 'any').firmware).toBe('bios');
+    expect(() => parsePackageConfig({ firmware: 'efi' })).toThrow('package.metadata.alloc-runner.firmware: expected "bios" or "uefi", got "efi"');
+  });
+
+  it('refuses screen expectations under UEFI, where there is no text screen, naming the keys and the way out', () => {
+    const pkg = parsePackageConfig({ 'vga-contains': ['Booted'], kernels: { plain: { 'vga-contains': [] } } });
+    const uefi = kernelConfig(pkg, 'heap', { firmware: 'uefi' });
+    expect(() => refuseScreenKeys(uefi, 'heap', '--firmware uefi')).toThrow(
+      /^kernel heap: vga-contains is set, but it boots with UEFI firmware \(--firmware uefi\), where there is no VGA text screen to read .*Leave it out for this kernel \(a list can be set to \[\] under \[package\.metadata\.alloc-runner\.kernels\.heap\]\), or boot it with --firmware bios\.$/,
+    );
+    expect(() => refuseScreenKeys({ ...uefi, vgaExcludes: ['PANIC'] }, 'heap', 'x')).toThrow(/vga-contains and vga-excludes are set/);
+    expect(() => refuseScreenKeys({ ...uefi, vgaContains: [], passWhenVga: 'Ready' }, 'heap', 'x')).toThrow(/kernel heap: pass-when-vga is set/);
+    expect(() => refuseScreenKeys({ ...uefi, vgaContains: [], failWhenVga: ['PANIC'] }, 'heap', 'x')).toThrow(/kernel heap: fail-when-vga is set/);
+    expect(() => refuseScreenKeys(kernelConfig(pkg, 'plain', { firmware: 'uefi' }), 'plain', 'x')).not.toThrow();
+    expect(() => refuseScreenKeys(kernelConfig(pkg, 'heap'), 'heap', 'x')).not.toThrow();
   });
 });

@@ -79,6 +79,7 @@ const randomConfig: fc.Arbitrary<KernelConfig> = fc.record({
   serialMatches: fc.constant([]),
   qemuArgs: fc.constant([]),
   noTests: fc.constantFrom('fail', 'pass'),
+  firmware: fc.constant('bios' as const),
 });
 const config = fc.oneof(randomConfig, fc.constant(DEFAULT_CONFIG));
 const randomEvidence: fc.Arbitrary<Evidence> = fc.record(
