@@ -89,6 +89,8 @@ const DEFAULT_MAX_LOG_BYTES = 64 * 1024 * 1024;
  * is ended as a crash. SeaBIOS adds a reset of its own to each reboot: 10 is 5 boots.
  */
 const MAX_RESETS = 10;
+/** How long QEMU gets to stop and show its screen at a timeout or a decision before it is killed. */
+const STOP_ANSWER_LIMIT_MS = 5000;
 /** setTimeout's limit (about 24.8 days): a longer delay would fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -183,8 +185,11 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
     void stopAndKill();
   };
   const stopAndKill = async () => {
+    // A QEMU that no longer answers QMP (stopped by a debugger, wedged) is killed all the same.
+    const unanswered = setTimeout(killQemu, STOP_ANSWER_LIMIT_MS);
     await qmp?.execute('stop').catch(() => {});
     await takeScreen();
+    clearTimeout(unanswered);
     killQemu();
   };
 

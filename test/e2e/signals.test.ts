@@ -192,6 +192,21 @@ describe('Ctrl-Z (SIGTSTP to the foreground process group)', () => {
   });
 });
 
+describe('a QEMU that no longer answers (SIGSTOP from outside, as a debugger does)', () => {
+  it('is killed all the same at the kernel\'s timeout, which is reported as a hang', async () => {
+    const ws = workspace(['hang-a']);
+    const started = Date.now();
+    const run = start(['test', ...ws.testArgs, '--timeout', '2'], { env: { TMPDIR: ws.tmp }, timeout: 30_000 });
+    await waitForOutput(run, /\[hang-a\] 1\.\.1/);
+    process.kill(Number(qemuProcessesWith(ws.dir)[0]!.split(' ')[0]), 'SIGSTOP');
+    const result = await run;
+    expect(result.timedOut, 'the run did not end after the kernel\'s timeout').toBe(false);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(statuses(ws.report)).toEqual([['hang-a', 'hang', expect.stringContaining('no exit within 2 s')]]);
+    expect(qemuProcessesWith(ws.dir)).toEqual([]);
+  });
+});
+
 describe('a --qemu script that runs QEMU without exec', () => {
   it('a hanging kernel is reported at its timeout, and the real QEMU is stopped', async () => {
     const ws = workspace(['hang-a']);
