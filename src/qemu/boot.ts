@@ -254,7 +254,7 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
       timedOut = true;
       void stopAndKill();
     }, Math.min(options.timeoutSeconds * 1000, MAX_TIMER_MS));
-    if (options.watch?.watchesScreen) {
+    if (textScreen && options.watch?.watchesScreen) {
       const watch = options.watch;
       const live = () => !decided && !timedOut && !guestEnding && watch.watchesScreen;
       screenWatch = watchScreen(qmp, join(privateDir, 'watch.bin'), watch, watchingScreen.signal, live, kernelSeconds).then((ended) => {
