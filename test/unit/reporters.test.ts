@@ -117,40 +117,48 @@ describe('writing reports', () => {
 describe('the progress line', () => {
   const stream = (isTTY: boolean, columns?: number) => {
     const written: string[] = [];
-    return { written, stream: { isTTY, columns, write: (text: string) => written.push(text) } as unknown as NodeJS.WriteStream };
+    const fake = { isTTY, columns, write: (text: string) => written.push(text), on: () => fake, off: () => fake };
+    return { written, stream: fake as unknown as NodeJS.WriteStream };
   };
+  const terminal = { TERM: 'xterm-256color' };
 
-  it('redraws one status line on a terminal, cut to its width, and prints log lines above it', () => {
-    vi.stubEnv('CI', '');
+  it('says what is running and how many are done, cut to the width, and prints log lines above it', () => {
     const { written, stream: tty } = stream(true, 30);
-    const bar = progress(3, tty);
+    const bar = progress(3, tty, terminal);
     bar.started('heap_basics');
     bar.started('no_alloc');
     bar.finished('heap_basics');
     bar.log('a line');
     bar.done();
     expect(written).toEqual([
-      '\r\x1b[K', 'running 0/3 done: heap_basics',
-      '\r\x1b[K', 'running 0/3 done: heap_basics',
-      '\r\x1b[K', 'running 1/3 done: no_alloc',
-      '\r\x1b[K', 'a line\n', '\r\x1b[K', 'running 1/3 done: no_alloc',
-      '\r\x1b[K',
+      '0/3 done; running: heap_basic',
+      '\r\x1b[J', '0/3 done; running: heap_basic',
+      '\r\x1b[J', '1/3 done; running: no_alloc',
+      '\r\x1b[J', 'a line\n', '1/3 done; running: no_alloc',
+      '\r\x1b[J',
     ]);
-    const wide = stream(true);
-    progress(1, wide.stream).finished('x');
-    expect(wide.written.at(-1)).toBe('running 1/1 done');
   });
 
-  it('draws nothing without a terminal or in CI, but still prints log lines', () => {
-    const { written, stream: pipe } = stream(false);
-    const bar = progress(2, pipe);
-    bar.started('k');
-    bar.log('line');
-    bar.done();
-    expect(written).toEqual(['line\n']);
-    vi.stubEnv('CI', 'true');
-    const ci = stream(true);
-    progress(2, ci.stream).started('k');
-    expect(ci.written).toEqual([]);
+  it('takes 0 columns as 80, and erases every row of a line wrapped by a narrower terminal', () => {
+    const zero = stream(true, 0);
+    progress(1, zero.stream, terminal).started('k'.repeat(100));
+    expect(zero.written[0]).toHaveLength(79);
+    const resized = stream(true, 80);
+    const bar = progress(1, resized.stream, terminal);
+    bar.started('k'.repeat(40));
+    (resized.stream as { columns: number }).columns = 20;
+    bar.finished('k'.repeat(40));
+    expect(resized.written.slice(1)).toEqual(['\r\x1b[2A\x1b[J', '1/1 done']);
+  });
+
+  it('draws nothing without a terminal, in CI, with NO_COLOR or TERM=dumb, but still prints log lines', () => {
+    for (const [isTTY, env] of [[false, terminal], [true, { ...terminal, CI: 'true' }], [true, { ...terminal, NO_COLOR: '1' }], [true, { TERM: 'dumb' }]] as const) {
+      const { written, stream: out } = stream(isTTY, 80);
+      const bar = progress(2, out, env);
+      bar.started('k');
+      bar.log('line');
+      bar.done();
+      expect(written, JSON.stringify(env)).toEqual(['line\n']);
+    }
   });
 });
