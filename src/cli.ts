@@ -117,7 +117,7 @@ export function buildProgram(): Command {
   addReportOptions(addExpectationOptions(addBuildAndBootOptions(program.command('test'))))
     .description('build the test kernels (cargo test --no-run) and boot each in QEMU, giving a verdict per test')
     .option('-j, --jobs <n>', 'kernels to run at once', positiveInteger, availableParallelism())
-    .option('-v, --verbose', 'show serial output live and every test\'s diagnostics')
+    .option('-v, --verbose', 'show serial output live and every test\'s diagnostics and output')
     .option('--shard <K/N>', 'run only shard K of N (a deterministic split of the kernels, for CI matrices)')
     .option('--filter-kernel <pattern>', 'run only kernels whose name or id (package/name) matches (substring, or glob with * and ?; repeatable)', collect, [])
     .option('--filter-test <pattern>', 'ask each kernel to run only matching tests, the others reported as skipped (kernel command line filter=PATTERN; repeatable)', collect, [])
@@ -147,7 +147,7 @@ export function buildProgram(): Command {
   addReportOptions(program.command('merge'))
     .description('merge the JSON reports of shards (--reporter json) into one report, in any format')
     .argument('<files...>', 'JSON reports written by alloc-runner test --reporter json')
-    .option('-v, --verbose', "show every test's diagnostics")
+    .option('-v, --verbose', "show every test's diagnostics and output")
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (files: string[], options) => {
       const { mergeCommand } = await import('./commands/merge.js');
