@@ -32,6 +32,7 @@ const serial = parseSerialOutput(
   ].join('\n'),
 );
 const crashed: KernelResult = {
+  id: 'kernel/crashed',
   name: 'crashed',
   package: 'kernel',
   image: '/target/crashed',
