@@ -93,7 +93,8 @@ function checkSettings(config: KernelConfig): void {
   }
 }
 
-describe('configuration parsing, fuzzed', () => {
+// Thousands of runs take seconds on a loaded machine: the timeout only guards against a hang.
+describe('configuration parsing, fuzzed', { timeout: 60_000 }, () => {
   it('gives well-typed settings or a usage error naming a key of the input, never anything else', () => {
     fc.assert(
       fc.property(metadata, fc.string({ maxLength: 8 }), (input, kernel) => {
