@@ -75,7 +75,8 @@ function addBuildAndBootOptions(command: Command): Command {
     .option('--artifacts-dir <dir>', "where each run's serial logs and screens are kept (default: Cargo's target dir, alloc-runner/)")
     .addOption(firmwareOption('the firmware every kernel boots with: bios (SeaBIOS) or uefi (OVMF) (default: its configuration, else bios)'))
     .option('--ovmf-code <file>', "OVMF's code image, with --ovmf-vars (default: where Debian, Fedora or Arch install it)")
-    .option('--ovmf-vars <file>', "OVMF's variable store template, copied for each boot (default: the one beside the code image found)");
+    .option('--ovmf-vars <file>', "OVMF's variable store template, copied for each boot (default: the one beside the code image found)")
+    .option('--gdb [port]', "pause the kernel before its first instruction with QEMU's gdb stub on 127.0.0.1:PORT (default: a free port) and print the gdb command that attaches; the timeout stops while a debugger is attached (test: one kernel, see --filter-kernel)");
 }
 
 /**

@@ -4,6 +4,7 @@ import { findExecutable, QEMU_INSTALL_HINT } from '../environment.js';
 import { kvmIsPvm, kvmUsable } from '../qemu/accel.js';
 import { requireGrubEfi, requireGrubTools, type GrubImageKind } from '../image/grub.js';
 import { requireOvmf } from '../qemu/firmware.js';
+import { GDB_INSTALL_HINT } from '../qemu/gdb.js';
 import { isRecentEnough, MIN_QEMU_VERSION, parseQemuVersion } from '../qemu/version.js';
 
 interface Check {
@@ -73,6 +74,7 @@ function checks(qemu: string): Check[] {
       required: false,
       run: async () => outcomeOf(() => `${requireGrubEfi(requireGrubTools('iso')).efiPlatformDir}: --boot iso --firmware uefi works`),
     },
+    debuggerCheck(),
   ];
 }
 
@@ -83,6 +85,19 @@ function outcomeOf(check: () => string): { ok: boolean; detail: string } {
   } catch (error) {
     return { ok: false, detail: (error as Error).message };
   }
+}
+
+/** gdb, for `--gdb` (rust-gdb, its wrapper with Rust's pretty-printers, where installed too). */
+function debuggerCheck(): Check {
+  return {
+    name: 'gdb',
+    required: false,
+    run: async () => {
+      const version = await versionOf('gdb');
+      if (!version) return { ok: false, detail: `not found: --gdb still waits for a debugger, but attaching needs one; ${GDB_INSTALL_HINT}` };
+      return { ok: true, detail: findExecutable('rust-gdb') ? `${version}; rust-gdb too` : version };
+    },
+  };
 }
 
 /** Whether `--boot`/`build --image` of that kind can work: the same check those commands make. */

@@ -21,6 +21,7 @@ import { writeReports } from '../report/index.js';
 import { chooseReporters } from '../report/choice.js';
 import { progress } from '../report/progress.js';
 import { VERSION } from '../version.js';
+import { listenForDebugger, requireOneKernel, waitingForDebugger } from '../run/debugger.js';
 
 export interface TestOptions extends SelectionOptions {
   jobs?: number;
@@ -34,6 +35,8 @@ export interface TestOptions extends SelectionOptions {
   list?: boolean;
   cache?: boolean;
   boot?: BootPath;
+  /** `--gdb [PORT]`: true without a port. */
+  gdb?: string | true;
 }
 
 export async function testCommand(options: TestOptions): Promise<ExitCodeValue> {
@@ -43,6 +46,7 @@ export async function testCommand(options: TestOptions): Promise<ExitCodeValue> 
   const cmdlineWords = testFilterWords(options.filterTest);
   const qemu = options.list ? options.qemu : requireQemu(options.qemu);
   if (!options.list) checkTempFolder();
+  const gdb = options.list ? undefined : await listenForDebugger(options.gdb);
   const accel = new Accelerator(options.accel);
   const boot = options.boot ?? 'kernel';
   // Missing GRUB tools are found before anything is built.
@@ -66,7 +70,9 @@ export async function testCommand(options: TestOptions): Promise<ExitCodeValue> 
     }
     const matching = filterKernels(kernels, options.filterKernel);
     matchingCount = matching.length;
-    return shard ? shardKernels(matching, shard) : matching;
+    const chosen = shard ? shardKernels(matching, shard) : matching;
+    if (gdb) requireOneKernel(chosen);
+    return chosen;
   };
   const [planned, qemuChecked] = await Promise.allSettled([
     planKernels('test', options, select),
@@ -91,7 +97,8 @@ export async function testCommand(options: TestOptions): Promise<ExitCodeValue> 
 
   const interruption = catchInterruptions();
   const status = progress(plans.length);
-  const cache = options.cache ? new ResultCache(join(dirname(artifactsRoot), 'cache')) : undefined;
+  // A kernel to debug is booted, whatever the cache remembers.
+  const cache = options.cache && !gdb ? new ResultCache(join(dirname(artifactsRoot), 'cache')) : undefined;
   const { results, bail } = await runSuite(plans, {
     jobs: options.jobs ?? availableParallelism(),
     bail: options.bail ?? false,
@@ -110,9 +117,11 @@ export async function testCommand(options: TestOptions): Promise<ExitCodeValue> 
         cmdlineWords,
         ovmf,
         onLine: options.verbose ? (kernel, line) => status.log(`${chalk.dim(`[${kernel.id}]`)} ${line}`) : undefined,
+        gdb: gdb && { port: gdb, waiting: (kernel) => status.log(waitingForDebugger(kernel, gdb)) },
       }),
   });
   status.done();
+  gdb?.close();
   if (bail) process.stderr.write(`--bail: stopped after ${kernelId(bail.failed)} failed; ${bail.notRun} kernel(s) not run or stopped\n`);
 
   const outcome = decideOutcome(results, { bailed: bail !== undefined, signalExitCode: interruption.signal ? interruption.exitCode : undefined });

@@ -14,6 +14,8 @@ import { interruptedAsItEnded, startQemu, type QemuExit } from './process.js';
 import { makePrivateDir, QMP_SOCKET_NAME, removePrivateDir } from './private-dir.js';
 import { CappedLog } from '../capture/serial-log.js';
 import { firmwareArgs, type Firmware, type Ovmf } from './firmware.js';
+import { GDB_SOCKET_NAME, gdbStubArgs, type GdbPort } from './gdb.js';
+import { KernelTimeout } from './timeout.js';
 
 /** How the boot ended, as far as QEMU tells. */
 export type Ending =
@@ -51,6 +53,8 @@ export interface BootOptions {
   maxLogBytes?: number;
   /** Conditions that may end the run before the kernel exits. */
   watch?: BootWatch;
+  /** `--gdb`: the kernel waits, paused, for a debugger on this port; `waiting` is called once it does. */
+  gdb?: { port: GdbPort; waiting: () => void };
 }
 
 /** What the boot asks while the kernel runs: every serial line, and the screen while it is wanted. */
@@ -91,8 +95,6 @@ const DEFAULT_MAX_LOG_BYTES = 64 * 1024 * 1024;
 const MAX_RESETS = 10;
 /** How long QEMU gets to stop and show its screen at a timeout or a decision before it is killed. */
 const STOP_ANSWER_LIMIT_MS = 5000;
-/** setTimeout's limit (about 24.8 days): a longer delay would fire at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * How long QEMU gets to connect to the QMP socket: 10 s, or ALLOC_RUNNER_QMP_CONNECT_TIMEOUT
@@ -115,12 +117,13 @@ export async function boot(options: BootOptions): Promise<BootResult> {
 
 async function bootIn(privateDir: string, options: BootOptions): Promise<BootResult> {
   const qmpSocket = join(privateDir, QMP_SOCKET_NAME);
+  const gdbSocket = join(privateDir, GDB_SOCKET_NAME);
   const args = qemuArgs({
     image: options.image,
     kind: options.imageKind,
     qmpSocket,
     accel: options.accel,
-    extraArgs: options.extraArgs,
+    extraArgs: options.gdb ? [...gdbStubArgs(gdbSocket), ...options.extraArgs] : options.extraArgs,
     cmdlineWords: options.cmdlineWords,
     overrides: options.overrides,
     firmwareArgs: await firmwareArgs(options.firmware ?? 'bios', options.ovmf, privateDir, options.artifactsDir),
@@ -154,7 +157,6 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
   let qmp: QmpClient | undefined;
   let guestEnding: Ending | undefined;
   let timedOut = false;
-  let timer: NodeJS.Timeout | undefined;
   let screenTaken = false;
   const takeScreen = async (): Promise<void> => {
     if (screenTaken || !qmp) return;
@@ -181,7 +183,7 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
   const endEarly = () => {
     if (decided || timedOut || guestEnding) return;
     decided = true;
-    clearTimeout(timer);
+    timeout.clear();
     void stopAndKill();
   };
   const stopAndKill = async () => {
@@ -213,10 +215,16 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
   })();
 
   let guestStarted = false;
+  const timeout = new KernelTimeout(options.timeoutSeconds * 1000, () => {
+    if (decided) return;
+    timedOut = true;
+    void stopAndKill();
+  });
   const watchingScreen = new AbortController();
   let screenWatch: Promise<void> | undefined;
   let startFailure: string | undefined;
   let resets = 0;
+  let stopDebugging: (() => void) | undefined;
   const started = Date.now();
   try {
     qmp = await QmpClient.accept(qmpServer, qmpConnectTimeoutMs(), exit);
@@ -246,14 +254,17 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
       void takeScreen().then(() => qmp?.execute('quit').catch(() => {}));
     });
     result.accelerator = await queryAccelerator(qmp);
-    await qmp.execute('cont');
+    if (options.gdb) {
+      options.gdb.port.relayTo(gdbSocket);
+      stopDebugging = pauseTimeoutWhileAttached(options.gdb.port, timeout, qmp);
+      options.gdb.waiting();
+      await resumed(qmp, exit);
+    } else {
+      await qmp.execute('cont');
+    }
     guestStarted = true;
     guestStartedAt = Date.now();
-    timer = setTimeout(() => {
-      if (decided) return;
-      timedOut = true;
-      void stopAndKill();
-    }, Math.min(options.timeoutSeconds * 1000, MAX_TIMER_MS));
+    if (!options.gdb?.port.attached) timeout.start();
     if (textScreen && options.watch?.watchesScreen) {
       const watch = options.watch;
       const live = () => !decided && !timedOut && !guestEnding && watch.watchesScreen;
@@ -268,7 +279,9 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
 
   const outcome = await exit;
   result.durationMs = Date.now() - started;
-  clearTimeout(timer);
+  timeout.clear();
+  stopDebugging?.();
+  options.gdb?.port.relayTo(undefined);
   watchingScreen.abort();
   await screenWatch;
   qmp?.close();
@@ -290,6 +303,8 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
     result.ending = { kind: 'interrupted' };
   } else if (outcome.spawnError) {
     result.ending = { kind: 'qemu-failed', message: `${options.qemu} could not be started: ${outcome.spawnError.message}` };
+  } else if (options.gdb && result.qemuStderr.includes(GDB_KILLED)) {
+    result.ending = { kind: 'qemu-failed', message: 'the debugger ended it (gdb `kill`) before it exited' };
   } else if (guestStarted && typeof outcome.exitCode === 'number') {
     result.ending = { kind: 'exited', status: outcome.exitCode };
   } else if (guestStarted) {
@@ -302,6 +317,36 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
   }
   if (!result.screen && !result.noScreenReason) result.noScreenReason = noScreenReason(result.ending);
   return result;
+}
+
+/** What QEMU says on stderr when a debugger's `kill` ends it (with status 0, like a guest reset). */
+const GDB_KILLED = 'Terminated via GDBstub';
+
+/** Resolves when the guest first runs (a debugger's `continue`); rejects when QEMU ends first. */
+function resumed(qmp: QmpClient, exit: Promise<QemuExit>): Promise<void> {
+  return Promise.race([
+    new Promise<void>((resolve) => qmp.onEvent((event) => event.event === 'RESUME' && resolve())),
+    exit.then(() => {
+      throw new Error('QEMU ended while the kernel waited for a debugger');
+    }),
+  ]);
+}
+
+/**
+ * The timeout stops while a debugger is attached and goes on when it leaves. A debugger that
+ * leaves the guest stopped (killed, or its connection lost) lets it run on to its verdict.
+ */
+function pauseTimeoutWhileAttached(port: GdbPort, timeout: KernelTimeout, qmp: QmpClient): () => void {
+  return port.onAttach((attached) => {
+    if (attached) {
+      timeout.pause();
+      return;
+    }
+    void qmp.execute('query-status').then(async (status) => {
+      if (['debug', 'paused', 'prelaunch'].includes(String((status as { status?: string }).status))) await qmp.execute('cont');
+      timeout.start();
+    }, () => {});
+  });
 }
 
 /**

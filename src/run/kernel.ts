@@ -7,6 +7,7 @@ import { boot, type BootResult } from '../qemu/boot.js';
 import type { Accelerator } from '../qemu/accel.js';
 import type { BootOverrides } from '../qemu/args.js';
 import { FIRMWARE_LOG, type Ovmf } from '../qemu/firmware.js';
+import type { GdbPort } from '../qemu/gdb.js';
 import { screenText } from '../capture/vga.js';
 import { SerialParser } from '../parse/serial.js';
 import { describeFsError } from '../check/places.js';
@@ -24,6 +25,8 @@ export interface KernelPlan {
   imageKind: ImageKind;
   config: KernelConfig;
   artifactsDir: string;
+  /** The ELF file with the kernel's symbols, for a debugger (`--gdb`), when there is one. */
+  symbols?: string;
   /** The Cargo workspace root: Rust prints panic locations relative to it. */
   sourceRoot?: string;
   /** Its own QEMU program (a bootimage run-command's), instead of the run's. */
@@ -42,6 +45,8 @@ export interface RunSettings {
   ovmf?: Ovmf;
   /** Called with every serial line as it arrives (`--verbose`, `alloc-runner run`). */
   onLine?: (kernel: KernelPlan, line: string) => void;
+  /** `--gdb`: the kernel waits for a debugger on this port; `waiting` is called once it does. */
+  gdb?: { port: GdbPort; waiting: (kernel: KernelPlan) => void };
 }
 
 const LAST_LINES = 20;
@@ -68,6 +73,7 @@ export async function runKernel(plan: KernelPlan, settings: RunSettings): Promis
       timeoutSeconds: plan.config.timeout,
       artifactsDir: plan.artifactsDir,
       watch,
+      gdb: settings.gdb && { port: settings.gdb.port, waiting: () => settings.gdb?.waiting(plan) },
       onLine: (line) => {
         parser.push(line);
         lastLines.push(line);

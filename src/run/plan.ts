@@ -90,11 +90,13 @@ async function planPrebuilt(options: PlanOptions, overrides: Partial<KernelConfi
   const kernels = await Promise.all(
     images.map(async (image, index) => {
       const name = basename(image);
+      const imageKind = await detectImageKind(image);
       return {
         id: ids[index]!,
         name,
         image,
-        imageKind: await detectImageKind(image),
+        imageKind,
+        symbols: imageKind === 'multiboot' ? image : undefined,
         config: kernelConfig(undefined, name, overrides),
         artifactsDir: folders[index]!,
       };
@@ -144,7 +146,7 @@ async function planCargo(mode: 'test' | 'build', options: PlanOptions, overrides
   const kernels = await mapConcurrent(chosen, options.jobs ?? 1, async ({ kernel, artifactsDir, ...named }, _index, worker) => {
     const bootimage = bootimages.get(kernel.packageId);
     const packageConfig = configs.get(kernel.packageId);
-    const where = { overrides, artifactsDir, sourceRoot: workspace.workspaceRoot };
+    const where = { overrides, artifactsDir, sourceRoot: workspace.workspaceRoot, symbols: kernel.executable };
     if (!bootimage) return cargoKernelPlan(named, kernel.executable, packageConfig, where);
     const packageDir = dirname(bootimage.pkg.manifestPath);
     const image = mode === 'build' ? binaryImages.get(kernel.name) : await testImages.make(kernel.executable, packageDir, worker);
@@ -161,12 +163,13 @@ export async function cargoKernelPlan(
   kernel: { id: string; name: string; package?: string },
   image: string,
   packageConfig: PackageConfig | undefined,
-  where: { overrides: Partial<KernelConfig>; artifactsDir: string; sourceRoot?: string },
+  where: { overrides: Partial<KernelConfig>; artifactsDir: string; sourceRoot?: string; symbols?: string },
 ): Promise<KernelPlan> {
   return {
     ...kernel,
     image,
     imageKind: await detectImageKind(image),
+    symbols: where.symbols,
     config: kernelConfig(packageConfig, kernel.name, where.overrides),
     artifactsDir: where.artifactsDir,
     sourceRoot: where.sourceRoot,
