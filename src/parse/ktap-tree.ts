@@ -42,7 +42,7 @@ export interface Located {
 }
 
 const NO_PARENT_REASON = 'the kernel printed no result line for these subtests';
-export const NOT_RUN_REASON = 'planned, but the kernel never reported it';
+const NOT_RUN_REASON = 'planned, but the kernel never reported it';
 const HASH_VERSION = /^#[ \t]?((?:K?TAP) version \d+)$/;
 const OPENS_LEVEL = new Set<KtapLine['kind']>(['version', 'plan', 'result']);
 
