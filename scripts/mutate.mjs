@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // `npm run mutate`: Stryker over src/parse, src/verdict and src/report (stryker.config.mjs),
 // then one line with the score from Stryker's JSON report. Extra arguments go to Stryker
-// (for example `npm run mutate -- --force` to ignore the incremental results).
+// (`npm run mutate -- --force` ignores the incremental results; `-- --mutate 'src/verdict/**'`
+// measures one folder, and the last line then names only the folders measured).
+// MUTATE_STATIC=1 runs the static mutants too (see stryker.config.mjs).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
@@ -30,6 +32,9 @@ for (const [file, { mutants }] of Object.entries(report.files)) {
   }
 }
 const score = ({ detected, total }) => (total === 0 ? 100 : (100 * detected) / total).toFixed(2);
-for (const [folder, count] of counts) console.log(`${folder}: ${score(count)}% (${count.detected} of ${count.total})`);
-const all = [...counts.values()].reduce((sum, count) => ({ detected: sum.detected + count.detected, total: sum.total + count.total }), { detected: 0, total: 0 });
-console.log(`mutation score: ${score(all)}% (${all.detected} of ${all.total} mutants killed in ${FOLDERS.join(', ')})`);
+const ignored = Object.values(report.files).flatMap(({ mutants }) => mutants).filter(({ status }) => status === 'Ignored').length;
+if (ignored > 0) console.log(`${ignored} static mutants not run (MUTATE_STATIC=1 runs them)`);
+const measured = [...counts].filter(([, count]) => count.total > 0);
+for (const [folder, count] of measured) console.log(`${folder}: ${score(count)}% (${count.detected} of ${count.total})`);
+const all = measured.reduce((sum, [, count]) => ({ detected: sum.detected + count.detected, total: sum.total + count.total }), { detected: 0, total: 0 });
+console.log(`mutation score: ${score(all)}% (${all.detected} of ${all.total} mutants killed in ${measured.map(([folder]) => folder).join(', ')})`);
