@@ -84,7 +84,8 @@ describe('an interrupted run', () => {
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     it(`on ${signal}: stops every QEMU, reports what finished, keeps the artifacts, removes its temporary folders and exits ${code}`, async () => {
       const ws = workspace();
-      const kernels = [copyKernel('no_handshake', ws.dir, 'no_handshake'), ...['a', 'b', 'c'].map((name) => copyKernel('hang', ws.dir, `hang-${name}`))];
+      // Kernels run in the order of their ids: `done` first, then the hanging ones.
+      const kernels = [copyKernel('no_handshake', ws.dir, 'done'), ...['a', 'b', 'c'].map((name) => copyKernel('hang', ws.dir, `hang-${name}`))];
       const run = alloc(
         ['test', ...kernels.flatMap((kernel) => ['--kernel', kernel]), '--jobs', '2', '--timeout', '60', '--verbose', '--reporter', 'default', '--reporter', 'json', '--output-file', `json=${ws.report}`, '--artifacts-dir', ws.artifacts],
         { env: { TMPDIR: ws.tmp } },
@@ -99,14 +100,14 @@ describe('an interrupted run', () => {
 
       expect(result.exitCode, result.all).toBe(code);
       expect(result.stderr).toContain(`${signal}: 1 of 4 kernels were not started; exiting with ${code}`);
-      expect(result.stdout).toMatch(/^PASS {2}no_handshake/m);
+      expect(result.stdout).toMatch(/^PASS {2}done/m);
       expect(result.stdout).toMatch(/^INTERRUPTED hang-a/m);
       expect(result.stdout).toMatch(/^INTERRUPTED hang-b/m);
       expect(result.stdout).not.toContain('hang-c');
 
       const report = readReport(ws.report);
       expect(report.kernels.map((kernel) => [kernel.name, kernel.status])).toEqual([
-        ['no_handshake', 'pass'],
+        ['done', 'pass'],
         ['hang-a', 'interrupted'],
         ['hang-b', 'interrupted'],
       ]);
@@ -209,7 +210,7 @@ describe('QEMU failing', () => {
       env: { TMPDIR: ws.tmp },
     });
     expect(result.exitCode, result.all).toBe(1);
-    const [failed, passed] = readReport(ws.report).kernels;
+    const [passed, failed] = readReport(ws.report).kernels; // in the order of their ids
     expect(failed).toMatchObject({ status: 'error', reason: 'QEMU could not run the kernel: QEMU exited with status 3 before the kernel started: fake-qemu: this one will not start' });
     expect(passed).toMatchObject({ name: 'no_handshake', status: 'pass' });
   });
@@ -225,7 +226,7 @@ describe('QEMU failing', () => {
     });
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(result.exitCode, result.all).toBe(1);
-    const [failed, passed] = readReport(ws.report).kernels;
+    const [passed, failed] = readReport(ws.report).kernels; // in the order of their ids
     expect(failed).toMatchObject({
       status: 'error',
       reason: 'QEMU could not run the kernel: QEMU did not connect to the QMP socket within 1000 ms; QEMU was stopped (it printed nothing on stderr)',
