@@ -42,7 +42,8 @@ export async function buildCommand(options: BuildOptions): Promise<ExitCodeValue
   const qemuImage = names.qemu.endsWith('=') ? `${names.qemu}${output}` : `${names.qemu} ${output}`;
   process.stdout.write(
     `Created ${names.label}${uefi ? ' (BIOS and UEFI)' : ''} of ${kernel.name} at ${output} (${megabytes} MiB, ${seconds} s)\n` +
-      `Boot it: alloc-runner test --kernel ${output}   or   qemu-system-x86_64 ${qemuImage} -serial stdio\n`,
+      `Boot it: alloc-runner test --kernel ${output}   or   qemu-system-x86_64 ${qemuImage} -serial stdio\n` +
+      (uefi ? `On UEFI: alloc-runner test --kernel ${output} --firmware uefi\n` : ''),
   );
   return ExitCode.Passed;
 }
