@@ -129,6 +129,7 @@ export function buildProgram(): Command {
         .choices(['kernel', 'iso', 'disk'])
         .default('kernel'),
     )
+    .option('--watch', 'run the suite, then rerun the kernels whose images change as their sources change (keys: a rerun all, f rerun failed, q quit); needs a terminal')
     .option('--cache', "skip a kernel that passed before with the same image, configuration and QEMU arguments (kept in the target dir's alloc-runner/cache)")
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (options) => {

@@ -22,6 +22,7 @@ import { chooseReporters } from '../report/choice.js';
 import { progress } from '../report/progress.js';
 import { VERSION } from '../version.js';
 import { listenForDebugger, requireOneKernel, waitingForDebugger } from '../run/debugger.js';
+import type { WatchRound } from '../run/watch.js';
 
 export interface TestOptions extends SelectionOptions {
   jobs?: number;
@@ -37,9 +38,12 @@ export interface TestOptions extends SelectionOptions {
   boot?: BootPath;
   /** `--gdb [PORT]`: true without a port. */
   gdb?: string | true;
+  watch?: boolean;
 }
 
-export async function testCommand(options: TestOptions): Promise<ExitCodeValue> {
+/** One run of the suite; under `--watch`, one round of the watch, which chooses the kernels that boot. */
+export async function testCommand(options: TestOptions, round?: WatchRound): Promise<ExitCodeValue> {
+  if (options.watch && !round) return watchCommand(options);
   const reporters = chooseReporters(options.reporter, options.outputFile);
   checkReportDestinations(reporters);
   const shard = options.shard === undefined ? undefined : parseShard(options.shard);
@@ -95,11 +99,12 @@ export async function testCommand(options: TestOptions): Promise<ExitCodeValue> 
   await checkBootable(plans, options.firmware);
   if (shard && plans.length === 0) process.stderr.write(`shard ${shard.index}/${shard.count} has no kernels to run (${matchingCount} in all)\n`);
 
+  const toBoot = round ? await round.choose(plans) : plans;
   const interruption = catchInterruptions();
-  const status = progress(plans.length);
+  const status = progress(toBoot.length);
   // A kernel to debug is booted, whatever the cache remembers.
   const cache = options.cache && !gdb ? new ResultCache(join(dirname(artifactsRoot), 'cache')) : undefined;
-  const { results, bail } = await runSuite(plans, {
+  const { results, bail } = await runSuite(toBoot, {
     jobs: options.jobs ?? availableParallelism(),
     bail: options.bail ?? false,
     stopped: () => interruption.signal !== undefined,
@@ -124,6 +129,7 @@ export async function testCommand(options: TestOptions): Promise<ExitCodeValue> 
   gdb?.close();
   if (bail) process.stderr.write(`--bail: stopped after ${kernelId(bail.failed)} failed; ${bail.notRun} kernel(s) not run or stopped\n`);
 
+  round?.ran(plans, results);
   const outcome = decideOutcome(results, { bailed: bail !== undefined, signalExitCode: interruption.signal ? interruption.exitCode : undefined });
   await writeReports(outcome, {
     reporters,
@@ -135,9 +141,20 @@ export async function testCommand(options: TestOptions): Promise<ExitCodeValue> 
   });
   interruption.dispose();
   if (interruption.signal) {
-    process.stderr.write(`${interruption.signal}: ${plans.length - results.length} of ${plans.length} kernels were not started; exiting with ${outcome.exitCode}.\n`);
+    process.stderr.write(`${interruption.signal}: ${toBoot.length - results.length} of ${toBoot.length} kernels were not started; exiting with ${outcome.exitCode}.\n`);
   }
   return outcome.exitCode;
+}
+
+/** `--watch`: rounds of the suite as files change, from a terminal only; what would make it meaningless is refused. */
+async function watchCommand(options: TestOptions): Promise<ExitCodeValue> {
+  const refused = [options.gdb !== undefined && '--gdb', options.list && '--list', options.kernel.length > 0 && '--kernel', options.bail && '--bail'].filter(
+    (option): option is string => typeof option === 'string',
+  );
+  if (refused.length > 0) throw usageError(`--watch reruns the kernels Cargo builds as their sources change, so it does not go with ${refused.join(', ')}`);
+  const { requireTerminal, watchTests } = await import('../run/watch.js');
+  requireTerminal();
+  return watchTests((round) => testCommand(options, round));
 }
 
 /**

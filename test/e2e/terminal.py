@@ -4,8 +4,9 @@
 
 STEPS_JSON is a list of {"wait": REGEX, "times": N, "type": TEXT}: once the terminal has shown
 REGEX N times, TEXT is typed (a "\\u0003" is Ctrl-C: the terminal sends SIGINT to the whole
-foreground process group). Everything the terminal shows goes to stdout; the last line is
-`exit: code=C signal=S` (C or S is "none").
+foreground process group). What the driver reads on its own stdin is typed too, as it comes.
+Everything the terminal shows goes to stdout; the last line is `exit: code=C signal=S` (C or S
+is "none").
 """
 import json, os, pty, re, select, signal, sys
 
@@ -15,13 +16,20 @@ if pid == 0:
     os.execvp(sys.argv[2], sys.argv[2:])
 
 seen = b''
+typing = [sys.stdin.fileno()]
 while True:
     try:
-        ready, _, _ = select.select([master], [], [], 0.05)
-        chunk = os.read(master, 65536) if ready else b''
+        ready, _, _ = select.select([master] + typing, [], [], 0.05)
+        if typing and typing[0] in ready:
+            typed = os.read(typing[0], 1024)
+            if typed:
+                os.write(master, typed)
+            else:  # EOF: nothing more to type
+                typing = []
+        chunk = os.read(master, 65536) if master in ready else b''
     except OSError:  # EIO: every process holding the terminal has ended
         break
-    if ready and not chunk:
+    if master in ready and not chunk:
         break
     seen += chunk
     sys.stdout.buffer.write(chunk)
