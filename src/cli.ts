@@ -159,7 +159,7 @@ export function buildProgram(): Command {
   const hook = program.command('hook').description('install or remove the Git pre-commit hook that runs alloc-runner test');
   hook
     .command('install')
-    .description('write a pre-commit hook that runs `alloc-runner test --reporter quiet --cache [test options]` and blocks failing commits')
+    .description('write a pre-commit hook that runs `alloc-runner test --reporter quiet --cache [test options]` on what is being committed (a copy of the index) and blocks failing commits; the test options are checked now')
     .argument('[test-options...]', 'options for alloc-runner test, after --, e.g. -- --features global_alloc')
     .option('--force', 'replace a pre-commit hook alloc-runner did not write, keeping it as pre-commit.alloc-runner-backup')
     .action(async (testOptions: string[], options) => {

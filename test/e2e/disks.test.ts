@@ -11,7 +11,7 @@ import { alloc, CLI, FIXTURES } from './helpers.js';
 // gets the report on stdout, which says which artifacts are incomplete.
 
 const BUNDLED = ['test', '--features', 'global_alloc', '--filter-kernel', 'no_alloc'];
-const HUGE_LINE = ['test', '--manifest-path', join(FIXTURES, 'misbehaving', 'Cargo.toml'), '--filter-kernel', 'huge_line'];
+const FLOOD = ['test', '--manifest-path', join(FIXTURES, 'misbehaving', 'Cargo.toml'), '--filter-kernel', 'misbehaving/flood'];
 const base = mkdtempSync(join(tmpdir(), 'disks-'));
 const mounts: string[] = [];
 
@@ -39,7 +39,7 @@ describe.skipIf(!canMount)('a disk that is full or read-only', () => {
   beforeAll(async () => {
     // Built once here, so that the runs below only plan and boot.
     expect((await alloc([...BUNDLED, '--list'])).exitCode).toBe(0);
-    expect((await alloc([...HUGE_LINE, '--list'])).exitCode).toBe(0);
+    expect((await alloc([...FLOOD, '--list'])).exitCode).toBe(0);
   });
   afterAll(() => {
     for (const dir of mounts) execFileSync('umount', [dir]);
@@ -64,13 +64,16 @@ describe.skipIf(!canMount)('a disk that is full or read-only', () => {
   });
 
   it('filling during the run: the verdict and the report on stdout, the incomplete artifacts named, the unwritten report file too', async () => {
-    // huge_line writes one 2 MiB serial line: its serial.log fills the 64 KiB disk.
+    // flood writes serial lines as fast as it can until its 3 s timeout: its serial.log fills the disk.
     const disk = smallDisk('fills');
+    // 44 of the 64 KiB taken already: 20 KiB left, enough for the check before the run, soon filled by the kernel.
+    for (let i = 0; i < 11; i++) writeFileSync(join(disk, `filler-${i}`), Buffer.alloc(4096));
     const junit = join(disk, 'junit.xml');
-    const run = await alloc([...HUGE_LINE, '--artifacts-dir', join(disk, 'artifacts'), '--output-file', `junit=${junit}`]);
-    expect(run.stdout).toContain('PASS  misbehaving huge_line');
+    const run = await alloc([...FLOOD, '--artifacts-dir', join(disk, 'artifacts'), '--output-file', `junit=${junit}`]);
+    expect(run.stdout).toContain('HANG  misbehaving flood');
+    expect(run.stdout).toContain('reason: no exit within 3 s');
     expect(run.stdout).toContain("artifact incomplete: serial.log: no space is left on its file system (ENOSPC); the kernel's output was still read and judged");
-    expect(run.stdout.trimEnd().split('\n').at(-1)).toBe('1 passed, 0 failed');
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toMatch(/^0 passed, 1 failed/);
     expect(run.stderr).toContain(`error: could not write the junit report to ${junit}: no space is left on its file system (ENOSPC)`);
     expect(run.stderr).not.toContain('    at ');
     expect(run.exitCode, run.all).toBe(4);
