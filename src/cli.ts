@@ -27,11 +27,18 @@ const positiveSeconds = (value: string) => {
   if (!(parsed > 0)) throw new InvalidArgumentError('expected a number of seconds greater than 0');
   return parsed;
 };
+const milliseconds = (value: string) => {
+  const parsed = Number(value);
+  if (value.trim() === '' || !Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('expected a whole number of milliseconds, 0 or more');
+  return parsed;
+};
 const collect = (value: string, previous: string[]) => [...previous, value];
 const nonEmpty = (value: string) => {
   if (value.trim() === '') throw new InvalidArgumentError('expected a path or a program name, not an empty string');
   return value;
 };
+/** Like vitest's slowTestThreshold. */
+const DEFAULT_SLOW_TEST_MS = 300;
 const REPORTER_HELP =
   'report format: default, json, tap, ktap, junit, github, quiet (repeatable; default: default, plus github when GITHUB_ACTIONS=true, its annotations on stderr when another reporter writes to stdout)';
 const collectFeatures = (value: string, previous: string[]) => [...previous, ...value.split(/[\s,]+/).filter(Boolean)];
@@ -102,7 +109,8 @@ const firmwareOption = (description: string) => new Option('--firmware <firmware
 function addReportOptions(command: Command): Command {
   return command
     .option('--reporter <name>', REPORTER_HELP, collect, [])
-    .option('--output-file <name=path>', "write that reporter's output to a file instead of stdout; implies --reporter NAME (repeatable, one file per reporter)", collect, []);
+    .option('--output-file <name=path>', "write that reporter's output to a file instead of stdout; implies --reporter NAME (repeatable, one file per reporter)", collect, [])
+    .option('--slow-test-ms <ms>', `mark tests that took longer in the default report (0: none)`, milliseconds, DEFAULT_SLOW_TEST_MS);
 }
 
 export function buildProgram(): Command {

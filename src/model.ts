@@ -32,6 +32,10 @@ export interface TestResult {
   output?: string[];
   /** Nested KTAP subtests, if any. */
   subtests: TestResult[];
+  /** From the previous result line at its level (or its document's start) to its own; absent for a test not run. */
+  durationMs?: number;
+  /** Figures from `# heap: key=value ...` diagnostics (integers), by key; the last line wins. */
+  metrics?: Record<string, number>;
 }
 
 /** What the serial parser makes of a kernel's output. */
@@ -85,6 +89,8 @@ export interface KernelResult {
   artifacts: {
     dir: string;
     serialLog: string;
+    /** When each serial.log line arrived, one a line, in ms since the guest started. */
+    serialTimes?: string;
     screenText?: string;
     screenshot?: string;
     /** OVMF's debug output, for kernels booted with UEFI firmware. */

@@ -15,6 +15,7 @@ export interface MergeOptions {
   reporter: string[];
   outputFile: string[];
   verbose?: boolean;
+  slowTestMs?: number;
 }
 
 /** Merges the JSON reports of shards into one, rendered by any reporter; exits as the whole run would have. */
@@ -26,7 +27,7 @@ export async function mergeCommand(files: string[], options: MergeOptions): Prom
   const missing = missingShards(reports.map(({ report }) => report));
   if (missing) process.stderr.write(`warning: ${missing}\n`);
   const outcome = decideOutcome(kernels);
-  await writeReports(outcome, { reporters, color: chalk, verbose: options.verbose ?? false, version: VERSION });
+  await writeReports(outcome, { reporters, color: chalk, verbose: options.verbose ?? false, slowTestMs: options.slowTestMs, version: VERSION });
   return outcome.exitCode;
 }
 

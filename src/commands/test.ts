@@ -27,6 +27,7 @@ import type { WatchRound } from '../run/watch.js';
 export interface TestOptions extends SelectionOptions {
   jobs?: number;
   verbose?: boolean;
+  slowTestMs?: number;
   reporter: string[];
   outputFile: string[];
   shard?: string;
@@ -135,6 +136,7 @@ export async function testCommand(options: TestOptions, round?: WatchRound): Pro
     reporters,
     color: chalk,
     verbose: options.verbose ?? false,
+    slowTestMs: options.slowTestMs,
     artifactsRoot,
     version: VERSION,
     shard,

@@ -1,7 +1,7 @@
 // The test output of blog_os ("Writing an OS in Rust"): `Running N tests`, then one
 // `name...\t[ok]` or `name...\t[failed]` line per test.
 import type { TestResult } from '../model.js';
-import { makeResult, type Outcome, type ParseContext } from './context.js';
+import { elapsed, makeResult, type Outcome, type ParseContext } from './context.js';
 
 type Verdict = 'ok' | 'failed' | 'test did not panic';
 
@@ -35,6 +35,8 @@ export class BlogOsRun {
   readonly #tests: TestResult[] = [];
   #count = 0;
   #planned: number | undefined;
+  /** When the previous test line (or `Running N tests`) arrived: a test's time starts there. */
+  #markMs: number | undefined;
   /** The latest `Running N tests` and how many results followed it. */
   #group: { announced: number; reported: number } | undefined;
 
@@ -47,14 +49,17 @@ export class BlogOsRun {
     this.#checkGroup();
     this.#group = { announced: count, reported: 0 };
     this.#planned = (this.#planned ?? 0) + count;
+    this.#markMs = this.#context.now();
   }
 
   /** Records a test line; returns the stored result, or undefined past the test limit. */
   test(name: string, outcome: Outcome): TestResult | undefined {
     this.#count += 1;
     if (this.#group) this.#group.reported += 1;
+    const durationMs = elapsed(this.#context, this.#markMs);
+    this.#markMs = this.#context.now();
     if (!this.#context.admitTest()) return undefined;
-    const result = makeResult(this.#count, name || `test ${this.#count}`, outcome);
+    const result = makeResult(this.#count, name || `test ${this.#count}`, outcome, [], [], durationMs);
     this.#tests.push(result);
     return result;
   }

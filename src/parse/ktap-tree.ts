@@ -5,7 +5,7 @@
 // that line. A parent's status is computed from its subtests: never better than theirs.
 import type { TestResult } from '../model.js';
 import { BoundedList } from './bounded.js';
-import { makeResult, type Outcome, type ParseContext } from './context.js';
+import { elapsed, makeResult, type Outcome, type ParseContext } from './context.js';
 import { parseKtapLine, type Dialect, type KtapLine } from './ktap.js';
 
 interface Level {
@@ -30,6 +30,8 @@ interface Level {
   name: string | undefined;
   /** `# Subtest: NAME` before a child document (TAP 14): the next test's name. */
   childName: string | undefined;
+  /** When this document started or its previous result arrived: the next result's time starts there. */
+  markMs: number | undefined;
 }
 
 /** Where a line belongs: the level (0 = top) and its content there. */
@@ -89,6 +91,7 @@ export class KtapTree {
     const level = this.#level(at);
     level.sawVersion = true;
     level.dialect = dialect;
+    level.markMs = this.#context.now();
   }
 
   plan(at: Located, count: number): void {
@@ -143,6 +146,8 @@ export class KtapTree {
     const level = this.#levels[depth] as Level;
     const checked = this.#checkNumber(level, number);
     level.results += 1;
+    const durationMs = elapsed(this.#context, level.markMs);
+    level.markMs = this.#context.now();
     const { diagnostics, output } = level;
     level.diagnostics = this.#newLines('diagnostic lines');
     level.output = this.#newLines('output lines');
@@ -155,7 +160,7 @@ export class KtapTree {
     if (!this.#context.admitTest()) return;
     level.numbers.add(checked);
     const subtests = children?.tests ?? [];
-    const result = makeResult(checked, label, parentOutcome(outcome, subtests), diagnostics.toArray(), subtests);
+    const result = makeResult(checked, label, parentOutcome(outcome, subtests), diagnostics.toArray(), subtests, durationMs);
     const lines = output.toArray();
     if (lines.length > 0) result.output = lines;
     level.tests.push(result);
@@ -255,6 +260,7 @@ export class KtapTree {
       sawVersion: false,
       name: undefined,
       childName: undefined,
+      markMs: this.#context.now(),
     };
   }
 

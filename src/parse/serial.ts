@@ -31,6 +31,7 @@ export class SerialParser {
   readonly #prefix = new LinePrefix();
   #format: SerialReport['format'] = 'none';
   #lineNumber = 0;
+  #lineAtMs: number | undefined;
   #atEnd = false;
   #storedTests = 0;
   #droppedTests = 0;
@@ -65,15 +66,20 @@ export class SerialParser {
       problem: (message) => this.#problem(message),
       admitTest: () => this.#admitTests(1) === 1,
       admitTests: (count) => this.#admitTests(count),
+      now: () => this.#lineAtMs,
     };
     this.#ktap = new KtapTree(context);
     this.#blogOs = new BlogOsRun(context);
   }
 
-  /** Feeds one line (without its line ending). Lines after finish() are ignored. */
-  push(line: string): void {
+  /**
+   * Feeds one line (without its line ending), with when it arrived (ms since the guest
+   * started) if known: tests then get durations. Lines after finish() are ignored.
+   */
+  push(line: string, atMs?: number): void {
     if (this.#report) return;
     this.#lineNumber += 1;
+    this.#lineAtMs = atMs;
     const text = this.#withoutPrefix(line.trimEnd());
     if (text.trim() === HANDSHAKE_LINE || text.trim() === HANDSHAKE_ANSWERED_LINE) return;
     const ktap = this.#ktap.locate(text);

@@ -48,7 +48,8 @@ export interface BootOptions {
   timeoutSeconds: number;
   /** Where serial.log and vga.png go. */
   artifactsDir: string;
-  onLine: (line: string) => void;
+  /** Every serial line, with when it arrived: milliseconds since the guest started (monotonic). */
+  onLine: (line: string, atMs: number) => void;
   /** The serial log stops growing here; parsing goes on. */
   maxLogBytes?: number;
   /** Conditions that may end the run before the kernel exits. */
@@ -76,6 +77,8 @@ export interface BootResult {
   noScreenReason?: string;
   screenshot?: string;
   serialLog: string;
+  /** serial.times: one line per serial line, when it arrived (ms since the guest started). */
+  serialTimes: string;
   serialBytes: number;
   /** Artifacts that could not be written whole (a full disk), each as `file: why`. */
   incompleteArtifacts: string[];
@@ -86,6 +89,8 @@ export interface BootResult {
 }
 
 const STDERR_KEEP_BYTES = 8192;
+/** Beside serial.log: when each of its lines arrived, so a saved run can be read back with its times. */
+export const SERIAL_TIMES = 'serial.times';
 export const TEXT_SCREEN_UNDER_UEFI = 'no VGA text screen under UEFI firmware (it leaves the display in a graphics mode); vga.png shows the display';
 const DEFAULT_MAX_LOG_BYTES = 64 * 1024 * 1024;
 /**
@@ -130,9 +135,12 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
   });
   const serialLog = join(options.artifactsDir, 'serial.log');
   const log = new CappedLog(serialLog, options.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES);
+  const serialTimes = join(options.artifactsDir, SERIAL_TIMES);
+  const times = new CappedLog(serialTimes, options.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES);
   const result: BootResult = {
     ending: { kind: 'qemu-failed', message: 'QEMU did not start' },
     serialLog,
+    serialTimes,
     serialBytes: 0,
     incompleteArtifacts: [],
     qemuStderr: '',
@@ -195,13 +203,23 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
     killQemu();
   };
 
+  // Monotonic, unlike guestStartedAt (which the timeout and conditions share with Date.now()).
+  let guestStartedPerf: number | undefined;
+  const lineTimes: string[] = [];
   const handleLine = (line: string) => {
-    options.onLine(line);
+    const atMs = guestStartedPerf === undefined ? 0 : performance.now() - guestStartedPerf;
+    lineTimes.push(atMs.toFixed(1));
+    options.onLine(line, atMs);
     if (options.watch?.line(line, kernelSeconds())) endEarly();
     if (line.trim() === HANDSHAKE_LINE) {
       // The kernel waits for one byte on COM1 once we have read its screen.
       void takeScreen().then(() => qemu.stdin.write('\n'));
     }
+  };
+  const writeTimes = async () => {
+    if (lineTimes.length === 0) return;
+    await times.write(Buffer.from(`${lineTimes.join('\n')}\n`));
+    lineTimes.length = 0;
   };
   const lines = new LineSplitter();
   const serialDone = (async () => {
@@ -209,9 +227,12 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
       result.serialBytes += chunk.length;
       lines.push(chunk).forEach(handleLine);
       await log.write(chunk);
+      await writeTimes();
     }
     lines.end().forEach(handleLine);
     await log.close();
+    await writeTimes();
+    await times.close();
   })();
 
   let guestStarted = false;
@@ -264,6 +285,7 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
     }
     guestStarted = true;
     guestStartedAt = Date.now();
+    guestStartedPerf = performance.now();
     if (!options.gdb?.port.attached) timeout.start();
     if (textScreen && options.watch?.watchesScreen) {
       const watch = options.watch;
@@ -287,6 +309,7 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
   qmp?.close();
   qmpServer.close();
   await serialDone;
+  if (times.failure) result.incompleteArtifacts.push(`${SERIAL_TIMES}: ${describeFsError(times.failure)}; the tests' times were still measured`);
   if (log.failure) result.incompleteArtifacts.push(`serial.log: ${describeFsError(log.failure)}; the kernel's output was still read and judged`);
   result.qemuStderr = stderr.trim();
 

@@ -19,6 +19,8 @@ export interface ReportSettings {
   reporters: ReporterChoice[];
   color: ChalkInstance;
   verbose: boolean;
+  /** Tests that took longer are marked slow in the default report; 0 marks none. */
+  slowTestMs?: number;
   /** The run's artifacts folder, named at the end of the default report (a merged report has none). */
   artifactsRoot?: string;
   version: string;
@@ -59,7 +61,7 @@ function render(name: ReporterName, outcome: Outcome, settings: ReportSettings):
   switch (name) {
     case 'default': {
       const { color } = settings;
-      const body = renderReport(kernels, color, { verbose: settings.verbose });
+      const body = renderReport(kernels, color, { verbose: settings.verbose, slowTestMs: settings.slowTestMs });
       const artifacts = settings.artifactsRoot ? `\n\nArtifacts: ${settings.artifactsRoot}` : '';
       return `${body}${artifacts}\n${closingLine(outcome.totals)}\n`;
     }

@@ -9,7 +9,8 @@ import { printable } from './text.js';
 // a parent has its own testcase only when it failed and none of its subtests did), and one
 // more testcase for a kernel that failed beyond its tests (a hang, a crash, a VGA
 // mismatch: see failedBeyondTests). A test's diagnostics and output are its <system-out>. The kernel's serial log is
-// its suite's <system-out>. Only whole kernels are timed: a kernel reports no per-test time.
+// its suite's <system-out>. A testcase's time is its test's durationMs; its heap figures
+// (`metrics`) are its <properties>.
 
 export interface JunitOptions {
   /** The serial log to show as a kernel's `<system-out>`; without one, its last serial lines. */
@@ -105,21 +106,26 @@ function junitCases(tests: TestResult[], path: string): Array<{ test: TestResult
 }
 
 function testCase({ test, name, log }: { test: TestResult; name: string; log: string[] }, classname: string, kernel: KernelResult): string[] {
-  const open = `    <testcase${attributes({ name, classname })}>`;
+  const time = test.durationMs === undefined ? undefined : (test.durationMs / 1000).toFixed(3);
+  const metrics = Object.entries(test.metrics ?? {});
+  const properties = metrics.length > 0
+    ? ['      <properties>', ...metrics.map(([key, value]) => `        <property${attributes({ name: key, value })}/>`), '      </properties>']
+    : [];
+  const open = [`    <testcase${attributes({ name, classname, time })}>`, ...properties];
   const systemOut = log.length > 0 ? [`      <system-out>${text(log.join('\n'))}</system-out>`] : [];
   const close = '    </testcase>';
   switch (test.status) {
     case 'pass':
-      return systemOut.length > 0 ? [open, ...systemOut, close] : [open.replace(/>$/, '/>')];
+      return systemOut.length + properties.length > 0 ? [...open, ...systemOut, close] : [(open[0] as string).replace(/>$/, '/>')];
     case 'xfail':
       // JUnit knows no expected failure: it passed, and says why it failed as it should.
-      return [open, `      <system-out>${text([`expected failure${test.reason ? `: ${test.reason}` : ''}`, ...log].join('\n'))}</system-out>`, close];
+      return [...open, `      <system-out>${text([`expected failure${test.reason ? `: ${test.reason}` : ''}`, ...log].join('\n'))}</system-out>`, close];
     case 'skip':
-      return [open, `      <skipped${attributes({ message: oneLine(test.reason ?? 'skipped') })}/>`, ...systemOut, close];
+      return [...open, `      <skipped${attributes({ message: oneLine(test.reason ?? 'skipped') })}/>`, ...systemOut, close];
     case 'notrun': {
       const body = [`not run: ${test.reason ?? 'never reported'}`, kernel.reason ? `kernel: ${kernel.status}: ${kernel.reason}` : undefined, lastLines(kernel)];
       const message = `not run: ${test.reason ?? 'never reported'}`;
-      return [open, `      <error${attributes({ message, type: 'notrun' })}>${text(body.filter(Boolean).join('\n\n'))}</error>`, ...systemOut, close];
+      return [...open, `      <error${attributes({ message, type: 'notrun' })}>${text(body.filter(Boolean).join('\n\n'))}</error>`, ...systemOut, close];
     }
     case 'fail': {
       const message = test.panic ? panicSummary(test.panic) : (test.reason ?? kernel.reason ?? 'failed');
@@ -129,7 +135,7 @@ function testCase({ test, name, log }: { test: TestResult; name: string; log: st
         lastLines(kernel),
       ].filter(Boolean);
       return [
-        open,
+        ...open,
         `      <failure${attributes({ message: oneLine(message), type: test.panic ? 'panic' : 'fail' })}>${text(body.join('\n\n'))}</failure>`,
         ...systemOut,
         close,

@@ -85,6 +85,7 @@ function testLines(test: TestResult, number: number, dialect: Dialect): string[]
   const lines = test.subtests.length > 0 ? nested(test.name, test.subtests, dialect) : [];
   for (const line of test.diagnostics) lines.push(...diagnostics(line));
   for (const line of test.output ?? []) lines.push(...diagnostics(`| ${line}`));
+  if (test.durationMs !== undefined) lines.push(`# time=${test.durationMs}ms`);
   if (test.status === 'fail' && test.panic) lines.push(...diagnostics(`panic: ${panicText(test.panic)}`));
   else if (test.status === 'fail' && test.reason) lines.push(...diagnostics(test.reason));
   else if (test.status === 'notrun') lines.push(...diagnostics(`not run: ${test.reason ?? 'never reported'}`));

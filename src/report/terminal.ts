@@ -11,7 +11,7 @@ export function closingLine({ passed, failed, skipped, notRun }: Totals): string
 }
 
 /** The terminal report: a line per kernel and per test, and for each failure all there is to know. */
-export function renderReport(kernels: KernelResult[], color: ChalkInstance, options: { verbose: boolean }): string {
+export function renderReport(kernels: KernelResult[], color: ChalkInstance, options: { verbose: boolean; slowTestMs?: number }): string {
   const out: string[] = [];
   for (const kernel of kernels) {
     const failed = kernel.status !== 'pass';
@@ -23,7 +23,7 @@ export function renderReport(kernels: KernelResult[], color: ChalkInstance, opti
     const decidedBy = kernel.decidedBy && !failed ? `: ${kernel.decidedBy}` : '';
     out.push(`${label} ${where} ${color.dim(`(${facts.join(', ')})`)}${decidedBy}`);
     // Kernel text is shown through printable(): a `\r` or an escape sequence is seen, never obeyed.
-    const show = { diagnostics: options.verbose || failed, verbose: options.verbose };
+    const show = { diagnostics: options.verbose || failed, verbose: options.verbose, slowTestMs: options.slowTestMs ?? 0 };
     for (const test of kernel.tests) out.push(...renderTest(test, color, show, '  '));
     for (const problem of kernel.artifacts.incomplete ?? []) out.push(`  ${color.yellow('artifact incomplete:')} ${problem}`);
     if (!failed) continue;
@@ -50,6 +50,8 @@ interface Shown {
   diagnostics: boolean;
   /** Its own output, always shown for a failed test. */
   verbose: boolean;
+  /** A test that took longer is shown with its time; 0: none is. */
+  slowTestMs: number;
 }
 
 function renderTest(test: TestResult, color: ChalkInstance, show: Shown, indent: string): string[] {
@@ -69,7 +71,8 @@ function renderTest(test: TestResult, color: ChalkInstance, show: Shown, indent:
     notrun: color.red(` (not run: ${reason || 'never reported'})`),
   }[test.status];
   const failedPanic = test.panic && test.status === 'fail';
-  const lines = [`${indent}${mark} ${test.number} ${printable(test.name)}${failedPanic ? '' : note}`];
+  const slow = show.slowTestMs > 0 && (test.durationMs ?? 0) > show.slowTestMs ? color.yellow(` ${test.durationMs} ms, slow`) : '';
+  const lines = [`${indent}${mark} ${test.number} ${printable(test.name)}${slow}${failedPanic ? '' : note}`];
   if (failedPanic) for (const text of panicText(test.panic!).split('\n')) lines.push(color.red(`${indent}    ${printable(text)}`));
   if (show.diagnostics) for (const line of test.diagnostics) lines.push(color.dim(`${indent}    # ${printable(clip(line))}`));
   if (show.verbose || test.status === 'fail' || test.status === 'notrun') {

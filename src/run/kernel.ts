@@ -74,8 +74,8 @@ export async function runKernel(plan: KernelPlan, settings: RunSettings): Promis
       artifactsDir: plan.artifactsDir,
       watch,
       gdb: settings.gdb && { port: settings.gdb.port, waiting: () => settings.gdb?.waiting(plan) },
-      onLine: (line) => {
-        parser.push(line);
+      onLine: (line, atMs) => {
+        parser.push(line, atMs);
         lastLines.push(line);
         if (lastLines.length > LAST_LINES) lastLines.shift();
         for (const pattern of patterns) if (!pattern.seen && pattern.regex.test(line)) pattern.seen = true;
@@ -87,6 +87,7 @@ export async function runKernel(plan: KernelPlan, settings: RunSettings): Promis
     const kvmFailure = booted.ending.message;
     // The failed boot's log is kept beside the new one; its lines do not count.
     await rename(booted.serialLog, join(plan.artifactsDir, 'serial.kvm-failed.log'));
+    await rename(booted.serialTimes, join(plan.artifactsDir, 'serial.kvm-failed.times')).catch(() => {}); // absent if it could not be written
     parser = new SerialParser();
     lastLines.length = 0;
     for (const pattern of patterns) pattern.seen = false;
@@ -99,7 +100,7 @@ export async function runKernel(plan: KernelPlan, settings: RunSettings): Promis
   const text = booted.screen ? screenText(booted.screen) : undefined;
   // The last screen counts for fail-when-vga too: a kernel that exits is not watched to its end.
   if (text !== undefined) watch.screen(text, booted.durationMs / 1000);
-  const artifacts: KernelResult['artifacts'] = { dir: plan.artifactsDir, serialLog: booted.serialLog, screenshot: booted.screenshot };
+  const artifacts: KernelResult['artifacts'] = { dir: plan.artifactsDir, serialLog: booted.serialLog, serialTimes: booted.serialTimes, screenshot: booted.screenshot };
   if (plan.config.firmware === 'uefi') artifacts.firmwareLog = join(plan.artifactsDir, FIRMWARE_LOG);
   const incomplete = [...booted.incompleteArtifacts];
   if (text !== undefined) {

@@ -25,6 +25,7 @@ describe('KTAP and TAP', () => {
           name: 'box_allocation',
           status: 'pass',
           diagnostics: ['heap: used=16 peak=4096 live=1 total=12 failed=0'],
+          metrics: { used: 16, peak: 4096, live: 1, total: 12, failed: 0 },
           subtests: [],
         },
         {
