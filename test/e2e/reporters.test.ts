@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import schema from '../../docs/json-schema.json' with { type: 'json' };
 import type { JsonReport } from '../../src/report/json.js';
 import { Parser } from 'tap-parser';
-import { parseSerialOutput } from '../../src/parse/index.js';
+import { parseSerialOutput, readSerialTimes } from '../../src/parse/index.js';
 import { alloc, FIXTURES, ROOT } from './helpers.js';
 
 // Every reporter on real runs: the bundled kernel (all pass) and misbehaving kernels
@@ -23,7 +23,7 @@ interface Suite {
   errors: string;
   skipped: string;
   time: string;
-  testcase: Array<{ name: string; classname: string; failure?: { message: string; type: string; '#text': string }; skipped?: unknown }>;
+  testcase: Array<{ name: string; classname: string; time?: string; failure?: { message: string; type: string; '#text': string }; skipped?: unknown }>;
   'system-out': string;
 }
 type Junit = { testsuites: { tests: string; failures: string; errors: string; skipped: string; testsuite: Suite[] } };
@@ -67,6 +67,19 @@ describe('reporters on the bundled kernel', () => {
   it('passes, with a JSON report that matches its schema', () => {
     expect(out.run.exitCode, out.run.all).toBe(0);
     expect(validate(out.json), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it('times every test and reads the heap figures of the global_alloc kernels, also from the saved serial.times', () => {
+    const tests = out.json.kernels.flatMap((kernel) => kernel.tests.map((test) => ({ kernel, test })));
+    expect(tests.length).toBeGreaterThan(0);
+    for (const { test } of tests) expect(test.durationMs, test.name).toBeGreaterThanOrEqual(0);
+    const heap = out.json.kernels.find((kernel) => kernel.name === 'heap_basics')!;
+    for (const test of heap.tests) expect(Object.keys(test.metrics ?? {}).sort(), test.name).toEqual(['failed', 'live', 'peak', 'total', 'used']);
+    const times = readSerialTimes(readFileSync(heap.artifacts.serialTimes!, 'utf8'));
+    const again = parseSerialOutput(readFileSync(heap.artifacts.serialLog), times);
+    expect(again.tests.map((test) => test.durationMs)).toEqual(heap.tests.map((test) => test.durationMs));
+    const cases = out.junit.testsuites.testsuite.find((suite) => suite.name === heap.id)!.testcase ?? [];
+    expect(cases.map((testcase) => Number(testcase.time))).toEqual(heap.tests.map((test) => test.durationMs! / 1000));
   });
 
   it('writes JUnit with a suite per kernel and a testcase per test, counted as the JSON counts', () => {
