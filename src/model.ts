@@ -44,6 +44,8 @@ export interface SerialReport {
   /** The number of tests the kernel announced (`1..N`, `Running N tests`), if it did. */
   plannedTests?: number;
   tests: TestResult[];
+  /** A test that started (blog_os `name...`) and had no result when the output ended: it was running. */
+  inFlight?: string;
   /** A panic that happened outside any test result line. */
   panic?: PanicInfo;
   /** Broken promises of the output itself: duplicate numbers, results after a panic. */
@@ -75,6 +77,8 @@ export interface KernelResult {
   exitStatus?: number;
   tests: TestResult[];
   plannedTests?: number;
+  /** The test that was running when the kernel stopped (blog_os names each test as it starts). */
+  inFlight?: string;
   serialFormat: SerialReport['format'];
   /** A panic outside any test result. */
   panic?: PanicInfo;

@@ -1,15 +1,22 @@
 // The test output of blog_os ("Writing an OS in Rust"): `Running N tests`, then one
-// `name...\t[ok]` or `name...\t[failed]` line per test.
+// `name...\t[ok]` or `name...\t[failed]` line per test. The name is printed when the test
+// starts and the verdict when it ends, so a line that stops after `name...` is a test that
+// was running when the output ended.
 import type { TestResult } from '../model.js';
 import { elapsed, makeResult, type Outcome, type ParseContext } from './context.js';
 
 type Verdict = 'ok' | 'failed' | 'test did not panic';
 
-export type BlogOsLine = { kind: 'running'; count: number } | { kind: 'test'; name: string; verdict: Verdict };
+export type BlogOsLine =
+  | { kind: 'running'; count: number }
+  | { kind: 'test'; name: string; verdict: Verdict }
+  | { kind: 'started'; name: string };
 
 const RUNNING = /^Running (\d{1,9}) tests?$/;
 // The tab may have become spaces on the way; `[test did not panic]` is should_panic's failure.
 const TEST = /^(.+?)\.\.\.\s*\[(ok|failed|test did not panic)\]$/;
+// Only a Rust path (`basic_boot::wait_forever`, as `type_name` prints it): prose ending in `...` is no test.
+const STARTED = /^(\S+::\S+)\.\.\.$/;
 
 /** Classifies a line; undefined if it is not a blog_os test line. */
 export function parseBlogOsLine(line: string): BlogOsLine | undefined {
@@ -18,8 +25,9 @@ export function parseBlogOsLine(line: string): BlogOsLine | undefined {
   const running = RUNNING.exec(text);
   if (running) return { kind: 'running', count: Number(running[1]) };
   const test = TEST.exec(text);
-  if (!test) return undefined;
-  return { kind: 'test', name: test[1]?.trim() ?? '', verdict: test[2] as Verdict };
+  if (test) return { kind: 'test', name: test[1]?.trim() ?? '', verdict: test[2] as Verdict };
+  const started = STARTED.exec(text);
+  return started ? { kind: 'started', name: started[1]! } : undefined;
 }
 
 /** What the verdict in brackets says; a `[failed]` test's reason comes with its panic. */
@@ -39,6 +47,8 @@ export class BlogOsRun {
   #markMs: number | undefined;
   /** The latest `Running N tests` and how many results followed it. */
   #group: { announced: number; reported: number } | undefined;
+  /** The test that started and has no result yet. */
+  #inFlight: string | undefined;
 
   constructor(context: ParseContext) {
     this.#context = context;
@@ -47,13 +57,20 @@ export class BlogOsRun {
   /** `Running N tests`: a kernel starts; several (a cargo test log) add up. */
   running(count: number): void {
     this.#checkGroup();
+    this.#inFlight = undefined;
     this.#group = { announced: count, reported: 0 };
     this.#planned = (this.#planned ?? 0) + count;
     this.#markMs = this.#context.now();
   }
 
+  /** `name...` without a verdict (yet): the test is running. */
+  started(name: string): void {
+    this.#inFlight = name;
+  }
+
   /** Records a test line; returns the stored result, or undefined past the test limit. */
   test(name: string, outcome: Outcome): TestResult | undefined {
+    this.#inFlight = undefined;
     this.#count += 1;
     if (this.#group) this.#group.reported += 1;
     const durationMs = elapsed(this.#context, this.#markMs);
@@ -64,10 +81,11 @@ export class BlogOsRun {
     return result;
   }
 
-  finish(): { tests: TestResult[]; planned: number | undefined } {
+  /** The tests, the tests announced, and the test still running when the output ended. */
+  finish(): { tests: TestResult[]; planned: number | undefined; inFlight?: string } {
     this.#checkGroup();
     this.#group = undefined;
-    return { tests: this.#tests, planned: this.#planned };
+    return { tests: this.#tests, planned: this.#planned, ...(this.#inFlight === undefined ? {} : { inFlight: this.#inFlight }) };
   }
 
   // Fewer results than announced means the kernel died mid-run. More is not checked: in a

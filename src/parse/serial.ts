@@ -98,7 +98,7 @@ export class SerialParser {
       else if (blogOs) this.#format = 'blog_os';
     }
     if (this.#format === 'ktap') {
-      if (blogOs) this.#mixedFormat('blog_os');
+      if (blogOs && blogOs.kind !== 'started') this.#mixedFormat('blog_os');
       this.#onKtapLine(ktap);
     } else if (this.#format === 'blog_os') {
       if (structured) this.#mixedFormat('KTAP');
@@ -118,7 +118,7 @@ export class SerialParser {
     this.#atEnd = true;
     this.#continuePanic('', true);
     this.#orphanPendingPanic();
-    const { tests, planned } =
+    const { tests, planned, inFlight }: { tests: TestResult[]; planned: number | undefined; inFlight?: string } =
       this.#format === 'ktap' ? this.#ktap.finish()
       : this.#format === 'blog_os' ? this.#blogOs.finish()
       : { tests: [], planned: undefined };
@@ -127,6 +127,7 @@ export class SerialParser {
     }
     const report: SerialReport = { format: this.#format, tests, problems: this.#problems.toArray() };
     if (planned !== undefined) report.plannedTests = planned;
+    if (inFlight !== undefined) report.inFlight = inFlight;
     if (this.#kernelPanic) report.panic = this.#kernelPanic;
     this.#report = report;
     return report;
@@ -175,6 +176,10 @@ export class SerialParser {
     if (line.kind === 'running') {
       this.#newRun();
       this.#blogOs.running(line.count);
+      return;
+    }
+    if (line.kind === 'started') {
+      this.#blogOs.started(line.name);
       return;
     }
     this.#orphanPendingPanic(); // a panic printed before a test line belongs to no test

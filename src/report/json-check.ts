@@ -68,6 +68,7 @@ const kernel = table({
   'exitStatus?': integer,
   tests: list(test),
   'plannedTests?': integer,
+  'inFlight?': string,
   serialFormat: oneOf('ktap', 'blog_os', 'none'),
   'panic?': panic,
   lastSerialLines: list(string),

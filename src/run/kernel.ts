@@ -135,6 +135,7 @@ export async function runKernel(plan: KernelPlan, settings: RunSettings): Promis
     exitStatus: booted.ending.kind === 'exited' ? booted.ending.status : undefined,
     tests: withExpectedFailures(serial.tests, plan.config, verdict.status),
     plannedTests: serial.plannedTests,
+    inFlight: serial.inFlight,
     serialFormat: serial.format,
     panic: serial.panic,
     lastSerialLines: lastLines,

@@ -37,23 +37,29 @@ export function judge(evidence: Evidence, config: KernelConfig): Verdict {
     case 'kvm-failed':
       return { status: 'error', reason: `${ending.message}; run with --accel tcg` };
     case 'timeout':
-      return { status: 'hang', reason: `no exit within ${ending.seconds} s${waitedFor(evidence)}${withPanic(evidence.serial)}; QEMU was killed` };
+      return {
+        status: 'hang',
+        reason: `${inFlight('hung', evidence.serial)}no exit within ${ending.seconds} s${waitedFor(evidence)}${withPanic(evidence.serial)}; QEMU was killed${neverRan(evidence.serial)}`,
+      };
     case 'decided':
       return judgeDecidedPass(evidence, config);
     case 'reset':
       return {
         status: 'crash',
-        reason: `the machine reset (a triple fault, or a reboot) instead of exiting through isa-debug-exit${withPanic(evidence.serial)}`,
+        reason: `${inFlight('crashed', evidence.serial)}the machine reset (a triple fault, or a reboot) instead of exiting through isa-debug-exit${withPanic(evidence.serial)}${neverRan(evidence.serial)}`,
       };
     case 'reboot-loop':
       return {
         status: 'crash',
-        reason: `the machine kept rebooting (${ending.resets} resets; the QEMU arguments allow reboots) instead of exiting through isa-debug-exit${withPanic(evidence.serial)}`,
+        reason: `${inFlight('crashed', evidence.serial)}the machine kept rebooting (${ending.resets} resets; the QEMU arguments allow reboots) instead of exiting through isa-debug-exit${withPanic(evidence.serial)}${neverRan(evidence.serial)}`,
       };
     case 'interrupted':
       return { status: 'interrupted', reason: 'alloc-runner was interrupted while the kernel ran; QEMU was stopped' };
     case 'shutdown':
-      return { status: 'crash', reason: `the guest shut the machine down (${ending.reason}) instead of exiting through isa-debug-exit` };
+      return {
+        status: 'crash',
+        reason: `${inFlight('crashed', evidence.serial)}the guest shut the machine down (${ending.reason}) instead of exiting through isa-debug-exit${neverRan(evidence.serial)}`,
+      };
     case 'exited':
       return judgeExit(ending.status, evidence, config);
   }
@@ -62,14 +68,17 @@ export function judge(evidence: Evidence, config: KernelConfig): Verdict {
 function judgeExit(status: number, evidence: Evidence, config: KernelConfig): Verdict {
   const expected = config.exitStatus ?? config.successStatus;
   if (status === 0) {
-    return { status: 'crash', reason: 'QEMU exited with status 0: under -no-reboot that is a triple fault or a reset' };
+    return {
+      status: 'crash',
+      reason: `${inFlight('crashed', evidence.serial)}QEMU exited with status 0: under -no-reboot that is a triple fault or a reset${neverRan(evidence.serial)}`,
+    };
   }
   if (status !== expected) {
     const what =
       status === config.failureStatus
         ? `the kernel reported failure (exit status ${status})`
         : `exit status ${status}${debugExitValue(status)}, expected ${expected}`;
-    return { status: 'fail', reason: `${what}${withPanic(evidence.serial)}` };
+    return { status: 'fail', reason: `${inFlight('stopped', evidence.serial)}${what}${withPanic(evidence.serial)}${neverRan(evidence.serial)}` };
   }
   const problems = expected === config.successStatus ? testProblems(evidence.serial, config) : [];
   problems.push(...expectationProblems(evidence, config));
@@ -138,6 +147,18 @@ function expectationProblems(evidence: Evidence, config: KernelConfig): string[]
 
 function flatten(tests: TestResult[]): TestResult[] {
   return tests.flatMap((test) => [test, ...flatten(test.subtests)]);
+}
+
+/** `hung in basic_boot::wait_forever: `: the test that was running when the kernel stopped (blog_os names each as it starts). */
+function inFlight(what: 'hung' | 'crashed' | 'stopped', serial: SerialReport): string {
+  return serial.inFlight === undefined ? '' : `${what} in ${serial.inFlight}: `;
+}
+
+/** `; 2 of 4 tests never ran`: a blog_os kernel announced more tests than it began (it stops at the first failure). */
+function neverRan(serial: SerialReport): string {
+  if (serial.format !== 'blog_os' || serial.plannedTests === undefined) return '';
+  const missing = serial.plannedTests - serial.tests.length - (serial.inFlight === undefined ? 0 : 1);
+  return missing > 0 ? `; ${missing} of ${serial.plannedTests} tests never ran` : '';
 }
 
 /** The first panic the kernel reported, in a test or outside, as ": panicked at ...". */

@@ -6,6 +6,22 @@ import { lines, parse, recorded } from './helpers.js';
 const passed = (report: SerialReport) => report.tests.filter((t) => t.status === 'pass').map((t) => t.name);
 
 describe('blog_os output', () => {
+  it('names the test that was running when the output ended: `name...` without a verdict', () => {
+    const report = parse(lines('Running 3 tests', 'basic_boot::test_println...\t[ok]', 'basic_boot::wait_forever...\t'));
+    expect(report.inFlight).toBe('basic_boot::wait_forever');
+    expect(passed(report)).toEqual(['basic_boot::test_println']);
+    // A harness = false test prints only its own name: that is blog_os output too.
+    expect(parse(lines('stack_overflow::stack_overflow...\t'))).toMatchObject({ format: 'blog_os', inFlight: 'stack_overflow::stack_overflow', tests: [] });
+  });
+
+  it('has no test in flight once every started test has its verdict, and takes no prose for a test', () => {
+    expect(parse(lines('Running 1 tests', 'a::one...\t[ok]')).inFlight).toBeUndefined();
+    expect(parse(lines('Loading...'))).toMatchObject({ format: 'none', tests: [] });
+    expect(parse(lines('Loading...')).inFlight).toBeUndefined();
+    // In KTAP output such a line is no blog_os line that would mix the formats.
+    expect(parse(lines('KTAP version 1', '1..1', 'setup::heap...', 'ok 1 a')).problems).toEqual([]);
+  });
+
   it('reads `Running N tests` and `name...\\t[ok]`, with a tab or spaces', () => {
     const report = parse(lines('Running 3 tests', 'a::one...\t[ok]', 'a::two... [ok]', 'a::three...[ok]'));
     expect(report).toEqual({
