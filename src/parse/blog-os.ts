@@ -37,6 +37,9 @@ export function blogOsOutcome(verdict: Verdict): Outcome {
   return { status: 'fail', reason: verdict };
 }
 
+const IN_FLIGHT = 'it was running when the kernel stopped: its name was printed, never its verdict';
+const NEVER_STARTED = 'announced by `Running N tests`, but the kernel stopped before it began (blog_os stops at the first failure)';
+
 /** The tests of one or more blog_os runs, numbered in order of appearance. */
 export class BlogOsRun {
   readonly #context: ParseContext;
@@ -56,8 +59,7 @@ export class BlogOsRun {
 
   /** `Running N tests`: a kernel starts; several (a cargo test log) add up. */
   running(count: number): void {
-    this.#checkGroup();
-    this.#inFlight = undefined;
+    this.#endGroup();
     this.#group = { announced: count, reported: 0 };
     this.#planned = (this.#planned ?? 0) + count;
     this.#markMs = this.#context.now();
@@ -83,17 +85,32 @@ export class BlogOsRun {
 
   /** The tests, the tests announced, and the test still running when the output ended. */
   finish(): { tests: TestResult[]; planned: number | undefined; inFlight?: string } {
-    this.#checkGroup();
-    this.#group = undefined;
-    return { tests: this.#tests, planned: this.#planned, ...(this.#inFlight === undefined ? {} : { inFlight: this.#inFlight }) };
+    const inFlight = this.#inFlight;
+    this.#endGroup();
+    return { tests: this.#tests, planned: this.#planned, ...(inFlight === undefined ? {} : { inFlight }) };
   }
 
-  // Fewer results than announced means the kernel died mid-run. More is not checked: in a
-  // cargo log, executables without a `Running` line (should_panic) follow other runs.
-  #checkGroup(): void {
+  /**
+   * The kernel run ends (output over, or the next `Running N tests` of a cargo log): the test
+   * in flight and the announced tests never started are not run. blog_os does not print
+   * the names of those it did not reach, so they are `test N`. More results than announced
+   * are not checked: in a cargo log, executables without a `Running` line (should_panic)
+   * follow other runs.
+   */
+  #endGroup(): void {
+    const inFlight = this.#inFlight;
     const group = this.#group;
-    if (group && group.reported < group.announced) {
-      this.#context.problem(`${group.announced} tests announced but ${group.reported} reported`);
-    }
+    this.#inFlight = undefined;
+    this.#group = undefined;
+    if (inFlight !== undefined) this.#notRun(inFlight, IN_FLIGHT);
+    if (!group || group.reported >= group.announced) return;
+    this.#context.problem(`${group.announced} tests announced but ${group.reported} reported`);
+    let admitted = this.#context.admitTests(group.announced - group.reported - (inFlight === undefined ? 0 : 1));
+    for (; admitted > 0; admitted--) this.#notRun(undefined, NEVER_STARTED);
+  }
+
+  #notRun(name: string | undefined, reason: string): void {
+    this.#count += 1;
+    this.#tests.push(makeResult(this.#count, name ?? `test ${this.#count}`, { status: 'notrun', reason }));
   }
 }

@@ -154,11 +154,11 @@ function inFlight(what: 'hung' | 'crashed' | 'stopped', serial: SerialReport): s
   return serial.inFlight === undefined ? '' : `${what} in ${serial.inFlight}: `;
 }
 
-/** `; 2 of 4 tests never ran`: a blog_os kernel announced more tests than it began (it stops at the first failure). */
+/** `; 2 of 4 tests never ran`: a blog_os kernel announced tests it never began (it stops at the first failure). */
 function neverRan(serial: SerialReport): string {
   if (serial.format !== 'blog_os' || serial.plannedTests === undefined) return '';
-  const missing = serial.plannedTests - serial.tests.length - (serial.inFlight === undefined ? 0 : 1);
-  return missing > 0 ? `; ${missing} of ${serial.plannedTests} tests never ran` : '';
+  const never = serial.tests.filter((test) => test.status === 'notrun').length - (serial.inFlight === undefined ? 0 : 1);
+  return never > 0 ? `; ${never} of ${serial.plannedTests} tests never ran` : '';
 }
 
 /** The first panic the kernel reported, in a test or outside, as ": panicked at ...". */

@@ -151,6 +151,7 @@ if (!SETUP) {
       expect(kernel.tests[0]).toMatchObject({ name: 'basic_boot::failing_assert', status: 'fail' });
       expect(kernel.tests[0]!.panic?.message).toContain('assertion `left == right` failed');
       expect(kernel.reason).toContain('1 of 2 tests never ran');
+      expect(kernel.tests[1]).toMatchObject({ name: 'test 2', status: 'notrun' });
     }, RUN_MS);
 
     it('a test that never ends is a hang that names it', async () => {
@@ -160,7 +161,11 @@ if (!SETUP) {
       const kernel = report!.kernels[0]!;
       expect(kernel.status).toBe('hang');
       expect(kernel.reason).toContain('hung in basic_boot::wait_forever');
-      expect(kernel.tests).toMatchObject([{ name: 'basic_boot::test_println', status: 'pass' }]);
+      // The test in flight is not run, and named.
+      expect(kernel.tests).toMatchObject([
+        { name: 'basic_boot::test_println', status: 'pass' },
+        { name: 'basic_boot::wait_forever', status: 'notrun' },
+      ]);
     }, RUN_MS);
 
     it('a stack overflow whose double-fault handler cannot run is a crash in that test', async () => {

@@ -9,9 +9,20 @@ describe('blog_os output', () => {
   it('names the test that was running when the output ended: `name...` without a verdict', () => {
     const report = parse(lines('Running 3 tests', 'basic_boot::test_println...\t[ok]', 'basic_boot::wait_forever...\t'));
     expect(report.inFlight).toBe('basic_boot::wait_forever');
-    expect(passed(report)).toEqual(['basic_boot::test_println']);
+    // The test in flight and the one never begun are not run; blog_os never names the latter.
+    expect(report.tests.map((test) => [test.number, test.name, test.status])).toEqual([
+      [1, 'basic_boot::test_println', 'pass'],
+      [2, 'basic_boot::wait_forever', 'notrun'],
+      [3, 'test 3', 'notrun'],
+    ]);
+    expect(report.tests[1]!.reason).toMatch(/^it was running when the kernel stopped/);
+    expect(report.tests[2]!.reason).toMatch(/^announced by `Running N tests`, but the kernel stopped before it began/);
     // A harness = false test prints only its own name: that is blog_os output too.
-    expect(parse(lines('stack_overflow::stack_overflow...\t'))).toMatchObject({ format: 'blog_os', inFlight: 'stack_overflow::stack_overflow', tests: [] });
+    expect(parse(lines('stack_overflow::stack_overflow...\t'))).toMatchObject({
+      format: 'blog_os',
+      inFlight: 'stack_overflow::stack_overflow',
+      tests: [{ name: 'stack_overflow::stack_overflow', status: 'notrun' }],
+    });
   });
 
   it('has no test in flight once every started test has its verdict, and takes no prose for a test', () => {
@@ -69,7 +80,7 @@ describe('blog_os output', () => {
   it('reports a panic outside any test as the kernel panic', () => {
     const report = parse(lines('Running 1 tests', 'Error: panicked at src/main.rs:20:5:', 'no heap'));
     expect(report.panic).toEqual({ file: 'src/main.rs', line: 20, column: 5, message: 'no heap' });
-    expect(report.tests).toEqual([]);
+    expect(report.tests.map((test) => [test.name, test.status])).toEqual([['test 1', 'notrun']]);
   });
 
   it('starts a new run at each `Running N tests`, adding up the plans', () => {

@@ -41,16 +41,19 @@ describe('verdicts', () => {
   });
 
   it('names the blog_os test that was running in a hang or crash, and counts the tests that never ran', () => {
-    const blogOs = (extra: Partial<SerialReport>) => serial([test(1, 'pass')], { format: 'blog_os', plannedTests: 4, ...extra });
+    const notRun = (number: number, name = `test ${number}`) => test(number, 'notrun', { name });
+    const blogOs = (extra: Partial<SerialReport>) =>
+      serial([test(1, 'pass'), notRun(2, extra.inFlight), notRun(3), notRun(4)], { format: 'blog_os', plannedTests: 4, ...extra });
     const hung = judge({ ...exited(0, blogOs({ inFlight: 'basic_boot::wait_forever' })), ending: { kind: 'timeout', seconds: 3 } }, DEFAULT_CONFIG);
     expect(hung).toEqual({ status: 'hang', reason: 'hung in basic_boot::wait_forever: no exit within 3 s; QEMU was killed; 2 of 4 tests never ran' });
-    const crashed = judge({ ...exited(0, blogOs({ inFlight: 'stack_overflow::stack_overflow', plannedTests: undefined })), ending: { kind: 'reset' } }, DEFAULT_CONFIG);
+    const alone = serial([notRun(1, 'stack_overflow::stack_overflow')], { format: 'blog_os', plannedTests: undefined, inFlight: 'stack_overflow::stack_overflow' });
+    const crashed = judge({ ...exited(0, alone), ending: { kind: 'reset' } }, DEFAULT_CONFIG);
     expect(crashed.reason).toMatch(/^crashed in stack_overflow::stack_overflow: the machine reset/);
     expect(judge(exited(0, blogOs({ inFlight: 'a::b' })), DEFAULT_CONFIG).reason).toMatch(/^crashed in a::b: QEMU exited with status 0.*; 2 of 4 tests never ran$/);
-    const failed = judge(exited(35, serial([test(1, 'fail')], { format: 'blog_os', plannedTests: 2 })), { ...DEFAULT_CONFIG, failureStatus: 35 });
+    const failed = judge(exited(35, serial([test(1, 'fail'), notRun(2)], { format: 'blog_os', plannedTests: 2 })), { ...DEFAULT_CONFIG, failureStatus: 35 });
     expect(failed.reason).toBe('the kernel reported failure (exit status 35); 1 of 2 tests never ran');
     // KTAP kernels are not counted this way: their own plan check says it.
-    expect(judge({ ...exited(0, serial([test(1, 'pass')], { plannedTests: 4 })), ending: { kind: 'timeout', seconds: 3 } }, DEFAULT_CONFIG).reason).not.toContain('never ran');
+    expect(judge({ ...exited(0, serial([test(1, 'pass'), notRun(2)], { plannedTests: 4 })), ending: { kind: 'timeout', seconds: 3 } }, DEFAULT_CONFIG).reason).not.toContain('never ran');
   });
 
   it('passes a kernel that exits with success after passing tests', () => {
