@@ -40,7 +40,7 @@ const nonEmpty = (value: string) => {
 /** Like vitest's slowTestThreshold. */
 const DEFAULT_SLOW_TEST_MS = 300;
 const REPORTER_HELP =
-  'report format: default, json, tap, ktap, junit, github, quiet (repeatable; default: default, plus github when GITHUB_ACTIONS=true, its annotations on stderr when another reporter writes to stdout)';
+  'report format: default, json, tap, ktap, junit, github, quiet, html (repeatable; default: default, plus github when GITHUB_ACTIONS=true, its annotations on stderr when another reporter writes to stdout)';
 const collectFeatures = (value: string, previous: string[]) => [...previous, ...value.split(/[\s,]+/).filter(Boolean)];
 
 /** Options shared by the commands that build with Cargo (or take --kernel FILE). */

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { usageError } from '../errors.js';
 
-export const REPORTERS = ['default', 'json', 'tap', 'ktap', 'junit', 'github', 'quiet'] as const;
+export const REPORTERS = ['default', 'json', 'tap', 'ktap', 'junit', 'github', 'quiet', 'html'] as const;
 export type ReporterName = (typeof REPORTERS)[number];
 
 /** Where a reporter writes: a file (`--output-file`), stdout, or stderr (github's annotations beside another report). */

@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { ChalkInstance } from 'chalk';
@@ -13,6 +13,7 @@ import { ktapReport, tapReport } from './tap.js';
 import { junitReport } from './junit.js';
 import { githubAnnotations, githubSummary } from './github.js';
 import { quietReport } from './quiet.js';
+import { htmlReport } from './html.js';
 
 export interface ReportSettings {
   /** Each reporter and where it writes (chooseReporters). */
@@ -77,10 +78,22 @@ function render(name: ReporterName, outcome: Outcome, settings: ReportSettings):
       return githubAnnotations(kernels, resolve(process.env.GITHUB_WORKSPACE ?? process.cwd()));
     case 'quiet':
       return quietReport(outcome, settings.color);
+    case 'html':
+      return htmlReport(outcome, { version: settings.version, screenshot: readScreenshot, serialLog: (kernel) => readTail(kernel.artifacts.serialLog) });
   }
 }
 
 const SERIAL_LOG_KEPT_BYTES = 1024 * 1024;
+
+/** The kernel's vga.png; undefined when there is none (a merged report from another machine). */
+function readScreenshot(kernel: { artifacts: { screenshot?: string } }): Buffer | undefined {
+  if (!kernel.artifacts.screenshot) return undefined;
+  try {
+    return readFileSync(kernel.artifacts.screenshot);
+  } catch {
+    return undefined;
+  }
+}
 
 /** The end of a serial log (a flooding kernel's log is 64 MiB); undefined when the file is gone (a merged report from another machine). */
 function readTail(path: string): string | undefined {

@@ -42,11 +42,11 @@ afterEach(() => {
 describe('choosing reporters and files', () => {
   it('refuses an unknown reporter or a malformed --output-file with the usage code, naming the choices', () => {
     expect(() => chooseReporters(['junit', 'xml'], [], {})).toThrow(
-      expect.objectContaining({ exitCode: 2, message: '--reporter xml: unknown reporter; choose from default, json, tap, ktap, junit, github, quiet' }),
+      expect.objectContaining({ exitCode: 2, message: '--reporter xml: unknown reporter; choose from default, json, tap, ktap, junit, github, quiet, html' }),
     );
     for (const bad of ['junit', 'junit=', '=x.xml', 'xml=x.xml']) {
       expect(() => chooseReporters([], [bad], {}), bad).toThrow(
-        expect.objectContaining({ exitCode: 2, message: `--output-file ${bad}: expected REPORTER=PATH with a reporter from default, json, tap, ktap, junit, github, quiet` }),
+        expect.objectContaining({ exitCode: 2, message: `--output-file ${bad}: expected REPORTER=PATH with a reporter from default, json, tap, ktap, junit, github, quiet, html` }),
       );
     }
   });
