@@ -144,8 +144,8 @@ describe('misbehaving kernels', () => {
     expect(shown.stdout).toContain('✗ 2 copy\\r50%\\r100% — checksum mismatch');
     expect(shown.stdout).toMatch(/✗ 1 parent — reported ok, but subtests failed: 2 b\n {4}✓ 1 a\n {4}✗ 2 b\n/);
     const xml = readFileSync(junit, 'utf8');
-    expect(xml).toContain('<testcase name="parent › b" classname="misbehaving/ktap_nested_lie">');
-    expect(xml).toMatch(/<testcase name="parent › b" classname="misbehaving\/ktap_nested_lie">\n {6}<failure /);
+    expect(xml).toContain('<testcase name="parent › b" classname="misbehaving/ktap_nested_lie" time="');
+    expect(xml).toMatch(/<testcase name="parent › b" classname="misbehaving\/ktap_nested_lie" time="\d+\.\d{3}">\n {6}<failure /);
   });
 
   it('reads the line a kernel exits in the middle of: its `not ok` outweighs the success exit', () => {
