@@ -8,13 +8,11 @@ import { requireQemuVersion } from '../qemu/version.js';
 import { catchInterruptions } from '../run/interrupt.js';
 import { runKernel } from '../run/kernel.js';
 import { mapConcurrent } from '../run/pool.js';
-import { requireGrubEfi, requireGrubTools } from '../image/grub.js';
 import { requireOvmf } from '../qemu/firmware.js';
-import { checkWrappable, throughImage, type BootPath } from '../image/wrap.js';
+import type { BootPath } from '../image/wrap.js';
 import { checkBootable, planKernels, type KernelChoice, type SelectionOptions } from '../run/plan.js';
 import { filterKernels, kernelId, parseShard, shardKernels } from '../run/select.js';
 import { runSuite } from '../run/suite.js';
-import { ResultCache } from '../run/cache.js';
 import { decideOutcome } from '../verdict/outcome.js';
 import { checkArtifactsFolder, checkReportDestinations, checkTempFolder } from '../check/places.js';
 import { writeReports } from '../report/index.js';
@@ -54,12 +52,14 @@ export async function testCommand(options: TestOptions, round?: WatchRound): Pro
   const gdb = options.list ? undefined : await listenForDebugger(options.gdb);
   const accel = new Accelerator(options.accel);
   const boot = options.boot ?? 'kernel';
-  // Missing GRUB tools are found before anything is built.
-  const grubTools = boot === 'kernel' || options.list ? undefined : requireGrubTools(boot);
+  // Missing GRUB tools are found before anything is built. GRUB's modules, like the cache's,
+  // are loaded only by the runs that use them.
+  const grub = boot === 'kernel' || options.list ? undefined : await import('../image/grub.js');
+  const grubTools = boot === 'kernel' ? undefined : grub?.requireGrubTools(boot);
   // So is a missing OVMF, when --firmware uefi says every kernel needs it.
   if (options.firmware === 'uefi' && !options.list) {
     requireOvmf(options);
-    if (grubTools && boot === 'iso') requireGrubEfi(grubTools);
+    if (grubTools && boot === 'iso') grub?.requireGrubEfi(grubTools);
   }
   // A hook's output is its verdict: Cargo's progress lines would bury it (errors still show).
   if (reporters.every(({ name }) => name === 'quiet')) process.env.CARGO_TERM_QUIET ??= 'true';
@@ -91,11 +91,12 @@ export async function testCommand(options: TestOptions, round?: WatchRound): Pro
     return ExitCode.Passed;
   }
   await checkArtifactsFolder(artifactsRoot, selected.map((plan) => plan.artifactsDir));
-  if (grubTools && boot !== 'kernel') checkWrappable(selected, boot, grubTools);
+  const wrap = grubTools ? await import('../image/wrap.js') : undefined;
+  if (wrap && grubTools && boot !== 'kernel') wrap.checkWrappable(selected, boot, grubTools);
   const ovmf = selected.some((plan) => plan.config.firmware === 'uefi') ? requireOvmf(options) : undefined;
   // `--boot iso|disk`: each kernel is put into its GRUB image first (~0.2 s each), so the cache key is the image's.
-  const plans = grubTools && boot !== 'kernel'
-    ? await mapConcurrent(selected, options.jobs ?? availableParallelism(), (plan) => throughImage(plan, boot, grubTools, cmdlineWords))
+  const plans = wrap && grubTools && boot !== 'kernel'
+    ? await mapConcurrent(selected, options.jobs ?? availableParallelism(), (plan) => wrap.throughImage(plan, boot, grubTools, cmdlineWords))
     : selected;
   await checkBootable(plans, options.firmware);
   if (shard && plans.length === 0) process.stderr.write(`shard ${shard.index}/${shard.count} has no kernels to run (${matchingCount} in all)\n`);
@@ -104,7 +105,7 @@ export async function testCommand(options: TestOptions, round?: WatchRound): Pro
   const interruption = catchInterruptions();
   const status = progress(toBoot.length);
   // A kernel to debug is booted, whatever the cache remembers.
-  const cache = options.cache && !gdb ? new ResultCache(join(dirname(artifactsRoot), 'cache')) : undefined;
+  const cache = options.cache && !gdb ? new (await import('../run/cache.js')).ResultCache(join(dirname(artifactsRoot), 'cache')) : undefined;
   const { results, bail } = await runSuite(toBoot, {
     jobs: options.jobs ?? availableParallelism(),
     bail: options.bail ?? false,

@@ -8,12 +8,6 @@ import { describeFsError } from '../check/places.js';
 import { environmentError } from '../errors.js';
 import type { ReporterChoice, ReporterName } from './choice.js';
 import { closingLine, renderReport } from './terminal.js';
-import { jsonReport } from './json.js';
-import { ktapReport, tapReport } from './tap.js';
-import { junitReport } from './junit.js';
-import { githubAnnotations, githubSummary } from './github.js';
-import { quietReport } from './quiet.js';
-import { htmlReport } from './html.js';
 
 export interface ReportSettings {
   /** Each reporter and where it writes (chooseReporters). */
@@ -33,7 +27,7 @@ export async function writeReports(outcome: Outcome, settings: ReportSettings): 
   // A report file that cannot be written (a full disk) does not stop the others, stdout's above all.
   const unwritten: string[] = [];
   for (const { name, destination } of settings.reporters) {
-    const text = render(name, outcome, settings);
+    const text = await render(name, outcome, settings);
     if (destination.to === 'file') {
       try {
         await mkdir(dirname(destination.path), { recursive: true });
@@ -48,6 +42,7 @@ export async function writeReports(outcome: Outcome, settings: ReportSettings): 
     const summary = process.env.GITHUB_STEP_SUMMARY;
     if (name === 'github' && summary) {
       try {
+        const { githubSummary } = await import('./github.js');
         appendFileSync(summary, githubSummary(outcome));
       } catch (error) {
         unwritten.push(`the job summary to GITHUB_STEP_SUMMARY=${summary}: ${describeFsError(error)}`);
@@ -57,7 +52,8 @@ export async function writeReports(outcome: Outcome, settings: ReportSettings): 
   if (unwritten.length > 0) throw environmentError(`could not write ${unwritten.join('; ')}`);
 }
 
-function render(name: ReporterName, outcome: Outcome, settings: ReportSettings): string {
+// Each reporter but the default is loaded when chosen: a run pays only for the reporters it uses.
+async function render(name: ReporterName, outcome: Outcome, settings: ReportSettings): Promise<string> {
   const { kernels } = outcome;
   switch (name) {
     case 'default': {
@@ -66,20 +62,22 @@ function render(name: ReporterName, outcome: Outcome, settings: ReportSettings):
       const artifacts = settings.artifactsRoot ? `\n\nArtifacts: ${settings.artifactsRoot}` : '';
       return `${body}${artifacts}\n${closingLine(outcome.totals)}\n`;
     }
-    case 'json':
+    case 'json': {
+      const { jsonReport } = await import('./json.js');
       return `${JSON.stringify(jsonReport(outcome, settings.version, settings.shard), null, 2)}\n`;
+    }
     case 'tap':
-      return tapReport(kernels);
+      return (await import('./tap.js')).tapReport(kernels);
     case 'ktap':
-      return ktapReport(kernels);
+      return (await import('./tap.js')).ktapReport(kernels);
     case 'junit':
-      return junitReport(kernels, { serialLog: (kernel) => readTail(kernel.artifacts.serialLog) });
+      return (await import('./junit.js')).junitReport(kernels, { serialLog: (kernel) => readTail(kernel.artifacts.serialLog) });
     case 'github':
-      return githubAnnotations(kernels, resolve(process.env.GITHUB_WORKSPACE ?? process.cwd()));
+      return (await import('./github.js')).githubAnnotations(kernels, resolve(process.env.GITHUB_WORKSPACE ?? process.cwd()));
     case 'quiet':
-      return quietReport(outcome, settings.color);
+      return (await import('./quiet.js')).quietReport(outcome, settings.color);
     case 'html':
-      return htmlReport(outcome, { version: settings.version, screenshot: readScreenshot, serialLog: (kernel) => readTail(kernel.artifacts.serialLog) });
+      return (await import('./html.js')).htmlReport(outcome, { version: settings.version, screenshot: readScreenshot, serialLog: (kernel) => readTail(kernel.artifacts.serialLog) });
   }
 }
 
