@@ -23,7 +23,7 @@ const kernels = await buildKernels('test', {
   packages: [],
 });
 // test_allocator never exits (it passes by its screen): plain QEMU would wait for it forever.
-const bundled = kernels.filter((kernel) => kernel.name !== 'test_allocator').map((kernel) => kernel.executable);
+const bundled = kernels.filter((kernel) => kernel.name !== 'test_allocator').map((kernel) => kernel.executable).sort();
 const scratch = mkdtempSync(join(tmpdir(), 'alloc-runner-bench-'));
 const suite = Array.from({ length: SUITE_SIZE }, (_, index) => {
   const copy = join(scratch, `${String(index).padStart(2, '0')}-${basename(bundled[index % bundled.length])}`);
