@@ -1,24 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { KernelResult, TestResult } from '../../src/model.js';
+import type { KernelResult } from '../../src/model.js';
+import { kernelResult, testResult } from '../support/results.js';
 import { colouredScreen, escapeHtml, htmlReport } from '../../src/report/html.js';
 import { decideOutcome } from '../../src/verdict/outcome.js';
 
-const test = (number: number, name: string, status: TestResult['status'], extra: Partial<TestResult> = {}): TestResult => ({ number, name, status, diagnostics: [], subtests: [], ...extra });
-const kernel = (name: string, extra: Partial<KernelResult> = {}): KernelResult => ({
-  id: `kernel/${name}`,
-  name,
-  package: 'kernel',
-  image: `/target/${name}`,
-  status: 'pass',
-  tests: [],
-  serialFormat: 'ktap',
-  lastSerialLines: [],
-  serialBytes: 10,
-  artifacts: { dir: `/artifacts/${name}`, serialLog: `/artifacts/${name}/serial.log` },
-  durationMs: 1500,
-  qemuCommand: [],
-  ...extra,
-});
+const test = testResult;
+const kernel = (name: string, extra: Partial<KernelResult> = {}): KernelResult =>
+  kernelResult(name, { serialBytes: 10, durationMs: 1500, ...extra });
 const HOSTILE = '</script><script>alert(1)</script><img src=x onerror=alert(2)> & "q" \'a\' \x1b[31m \x00 \ud800 \ufffd';
 
 describe('the html report', () => {

@@ -6,6 +6,7 @@ import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import schema from '../../docs/json-schema.json' with { type: 'json' };
 import type { KernelResult, TestResult } from '../../src/model.js';
+import { kernelResult, testResult } from '../support/results.js';
 import { parseSerialOutput } from '../../src/parse/index.js';
 import { Parser, type Result as TapResult } from 'tap-parser';
 import { ktapReport, tapReport } from '../../src/report/tap.js';
@@ -20,31 +21,10 @@ import { printable } from '../../src/report/text.js';
 import { mergeKernels, missingShards } from '../../src/commands/merge.js';
 import { decideOutcome } from '../../src/verdict/outcome.js';
 
-const test = (number: number, name: string, status: TestResult['status'], extra: Partial<TestResult> = {}): TestResult => ({
-  number,
-  name,
-  status,
-  diagnostics: [],
-  subtests: [],
-  ...extra,
-});
+const test = testResult;
 
-const kernel = (name: string, extra: Partial<KernelResult> = {}): KernelResult => ({
-  id: 'package' in extra && !extra.package ? name : `${extra.package ?? 'kernel'}/${name}`,
-  name,
-  package: 'kernel',
-  image: `/target/${name}`,
-  status: 'pass',
-  tests: [],
-  serialFormat: 'ktap',
-  lastSerialLines: ['KTAP version 1', 'ok 1 a'],
-  serialBytes: 100,
-  artifacts: { dir: `/artifacts/${name}`, serialLog: `/artifacts/${name}/serial.log` },
-  durationMs: 1500,
-  qemuCommand: ['qemu-system-x86_64'],
-  sourceRoot: '/repo/fixtures',
-  ...extra,
-});
+const kernel = (name: string, extra: Partial<KernelResult> = {}): KernelResult =>
+  kernelResult(name, { lastSerialLines: ['KTAP version 1', 'ok 1 a'], serialBytes: 100, durationMs: 1500, qemuCommand: ['qemu-system-x86_64'], sourceRoot: '/repo/fixtures', ...extra });
 
 const passing = kernel('heap_basics', {
   tests: [

@@ -4,27 +4,21 @@ import { join } from 'node:path';
 import { Chalk } from 'chalk';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { KernelResult } from '../../src/model.js';
+import { kernelResult, testResult } from '../support/results.js';
 import { chooseReporters } from '../../src/report/choice.js';
 import { writeReports, type ReportSettings } from '../../src/report/index.js';
 import { progress } from '../../src/report/progress.js';
 import { decideOutcome } from '../../src/verdict/outcome.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'reporters-'));
-const kernel = (name: string, extra: Partial<KernelResult> = {}): KernelResult => ({
-  id: 'package' in extra && !extra.package ? name : `${extra.package ?? 'kernel'}/${name}`,
-  name,
-  package: 'kernel',
-  image: `/target/${name}`,
-  status: 'pass',
-  tests: [{ number: 1, name: 'a', status: 'pass', diagnostics: [], subtests: [] }],
-  serialFormat: 'ktap',
-  lastSerialLines: ['ok 1 a'],
-  serialBytes: 7,
-  artifacts: { dir: join(dir, name), serialLog: join(dir, name, 'serial.log') },
-  durationMs: 1000,
-  qemuCommand: [],
-  ...extra,
-});
+const kernel = (name: string, extra: Partial<KernelResult> = {}): KernelResult =>
+  kernelResult(name, {
+    tests: [testResult(1, 'a', 'pass')],
+    lastSerialLines: ['ok 1 a'],
+    serialBytes: 7,
+    artifacts: { dir: join(dir, name), serialLog: join(dir, name, 'serial.log') },
+    ...extra,
+  });
 type Settings = Omit<Partial<ReportSettings>, 'reporters'> & { reporters?: string[]; outputFiles?: string[] };
 const settings = ({ reporters = [], outputFiles = [], ...extra }: Settings): ReportSettings => ({
   reporters: chooseReporters(reporters, outputFiles, {}),

@@ -1,36 +1,16 @@
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
-import type { KernelResult, TestResult } from '../../src/model.js';
+import type { KernelResult } from '../../src/model.js';
+import { kernelResult, testResult } from '../support/results.js';
 import { closingLine, drawnScreen, renderReport } from '../../src/report/terminal.js';
 import { decodeVgaBuffer } from '../../src/capture/vga.js';
 
 const plain = new Chalk({ level: 0 });
 const colours = new Chalk({ level: 1 });
 
-const test = (number: number, name: string, status: TestResult['status'], extra: Partial<TestResult> = {}): TestResult => ({
-  number,
-  name,
-  status,
-  diagnostics: [],
-  subtests: [],
-  ...extra,
-});
-const kernel = (name: string, extra: Partial<KernelResult> = {}): KernelResult => ({
-  id: 'package' in extra && !extra.package ? name : `${extra.package ?? 'kernel'}/${name}`,
-  name,
-  package: 'kernel',
-  image: `/target/${name}`,
-  status: 'pass',
-  tests: [],
-  serialFormat: 'ktap',
-  lastSerialLines: [],
-  serialBytes: 0,
-  artifacts: { dir: `/artifacts/${name}`, serialLog: `/artifacts/${name}/serial.log` },
-  durationMs: 1234,
-  accelerator: 'tcg',
-  qemuCommand: [],
-  ...extra,
-});
+const test = testResult;
+const kernel = (name: string, extra: Partial<KernelResult> = {}): KernelResult =>
+  kernelResult(name, { durationMs: 1234, accelerator: 'tcg', ...extra });
 
 describe('the terminal report', () => {
   it('gives a passing kernel one line and a line per test, diagnostics only with --verbose', () => {
