@@ -9,9 +9,8 @@ import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseArtifacts } from '../../src/build/cargo.js';
 import type { JsonReport } from '../../src/report/json.js';
-import { alloc, FIXTURES, qemuProcessesWith } from './helpers.js';
+import { alloc, FIXTURES, qemuProcessesWith, waitForOutput } from './helpers.js';
 
-type Run = ReturnType<typeof alloc>;
 
 let images: Map<string, string>;
 let scratch: string;
@@ -51,22 +50,6 @@ function copyKernel(name: string, dir: string, as: string): string {
   return path;
 }
 
-/** Resolves once the run's stderr (where --verbose prints serial lines) has matched `pattern` `times` times. */
-function waitForOutput(run: Run, pattern: RegExp, times = 1): Promise<void> {
-  const global = new RegExp(pattern.source, 'g');
-  let seen = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      seen += chunk.toString();
-      if ((seen.match(global)?.length ?? 0) >= times) {
-        run.stderr?.off('data', onData);
-        resolve();
-      }
-    };
-    run.stderr?.on('data', onData);
-    void run.then(() => reject(new Error(`the run ended before ${pattern} appeared ${times} times:\n${seen}`)));
-  });
-}
 
 function readReport(path: string): JsonReport {
   return JSON.parse(readFileSync(path, 'utf8')) as JsonReport;
@@ -91,7 +74,7 @@ describe('an interrupted run', () => {
         { env: { TMPDIR: ws.tmp } },
       );
       // no_handshake has passed and two hanging kernels are running: hang-c waits for a slot.
-      await waitForOutput(run, /\[hang-[ab]\] 1\.\.1/, 2);
+      await waitForOutput(run, run.stderr, /\[hang-[ab]\] 1\.\.1/, 2);
       expect(readdirSync(ws.tmp)).toHaveLength(2); // each running QEMU's private folder
       const sent = Date.now();
       run.kill(signal);
@@ -128,9 +111,9 @@ describe('an interrupted run', () => {
       ['test', ...kernels.flatMap((kernel) => ['--kernel', kernel]), '--jobs', '2', '--verbose', '--reporter', 'json', '--output-file', `json=${ws.report}`, '--artifacts-dir', ws.artifacts],
       { env: { TMPDIR: ws.tmp } },
     );
-    await waitForOutput(run, /\[hang-[ab]\] 1\.\.1/, 2);
+    await waitForOutput(run, run.stderr, /\[hang-[ab]\] 1\.\.1/, 2);
     run.kill('SIGINT');
-    await waitForOutput(run, /Press Ctrl-C again to quit at once/);
+    await waitForOutput(run, run.stderr, /Press Ctrl-C again to quit at once/);
     await new Promise((resolve) => setTimeout(resolve, 300)); // now stuck on the FIFO
     expect(() => process.kill(run.pid!, 0)).not.toThrow(); // still there
     run.kill('SIGINT');
@@ -145,7 +128,7 @@ describe('an interrupted run', () => {
     const ws = workspace();
     const kernel = copyKernel('hang', ws.dir, 'hang-killed');
     const run = alloc(['test', '--kernel', kernel, '--verbose', '--artifacts-dir', ws.artifacts], { env: { TMPDIR: ws.tmp } });
-    await waitForOutput(run, /\[hang-killed\] 1\.\.1/);
+    await waitForOutput(run, run.stderr, /\[hang-killed\] 1\.\.1/);
     expect(qemuProcessesWith(kernel)).toHaveLength(1);
     run.kill('SIGKILL');
     await run;
@@ -168,7 +151,7 @@ describe('QEMU failing', () => {
       ['test', '--kernel', victim, '--kernel', bystander, '--kernel', copyKernel('no_handshake', ws.dir, 'no_handshake'), '--jobs', '3', '--timeout', '4', '--verbose', '--reporter', 'json', '--output-file', `json=${ws.report}`],
       { env: { TMPDIR: ws.tmp } },
     );
-    await waitForOutput(run, /\[(victim|bystander)\] 1\.\.1/, 2);
+    await waitForOutput(run, run.stderr, /\[(victim|bystander)\] 1\.\.1/, 2);
     const [line] = qemuProcessesWith(victim);
     execSync(`kill -9 ${line!.split(' ')[0]}`);
     const result = await run;

@@ -3,6 +3,7 @@ import { execSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import { execa } from 'execa';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -56,4 +57,21 @@ export function pathWith(...programs: string[]): string {
     symlinkSync(found, join(bin, program));
   }
   return bin;
+}
+
+/** Resolves once `output` (a running CLI's stderr or its interleaved output) has matched `pattern` `times` times; rejects if `run` ends first. */
+export function waitForOutput(run: Promise<unknown>, output: Readable | undefined, pattern: RegExp, times = 1): Promise<void> {
+  const global = new RegExp(pattern.source, `${pattern.flags.replace('g', '')}g`);
+  let seen = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString();
+      if ((seen.match(global)?.length ?? 0) >= times) {
+        output?.off('data', onData);
+        resolve();
+      }
+    };
+    output?.on('data', onData);
+    void run.then(() => reject(new Error(`the run ended before ${pattern} appeared ${times} times:\n${seen}`)));
+  });
 }

@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseArtifacts } from '../../src/build/cargo.js';
 import type { JsonReport } from '../../src/report/json.js';
-import { CLI, FIXTURES, qemuProcessesWith } from './helpers.js';
+import { CLI, FIXTURES, qemuProcessesWith, waitForOutput } from './helpers.js';
 
 const TERMINAL = resolve(import.meta.dirname, 'terminal.py');
 const CTRL_C = '\u0003';
@@ -57,24 +57,7 @@ function wrapperWithoutExec(dir: string): string {
 function start(args: string[], options: { env: Record<string, string>; detached?: boolean; timeout?: number }) {
   return execa('node', [CLI, ...args], { env: { NO_COLOR: '1', ...options.env }, detached: options.detached, timeout: options.timeout, reject: false, all: true });
 }
-type Run = ReturnType<typeof start>;
 
-/** Resolves once the run's output has matched `pattern` `times` times. */
-function waitForOutput(run: Run, pattern: RegExp, times = 1): Promise<void> {
-  const global = new RegExp(pattern.source, `${pattern.flags}g`);
-  let seen = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      seen += chunk.toString();
-      if ((seen.match(global)?.length ?? 0) >= times) {
-        run.all?.off('data', onData);
-        resolve();
-      }
-    };
-    run.all?.on('data', onData);
-    void run.then(() => reject(new Error(`the run ended before ${pattern} appeared ${times} times:\n${seen}`)));
-  });
-}
 
 interface Step {
   /** Once the terminal has shown this (a regular expression) `times` times... */
@@ -142,7 +125,7 @@ describe('SIGTERM from outside', () => {
   it('to alloc-runner\'s process group (kill -TERM -- -PGID): the kernels in flight are interrupted, exit 143', async () => {
     const ws = workspace(['hang-a', 'hang-b']);
     const run = start(['test', ...ws.testArgs, '--jobs', '2', '--timeout', '60'], { env: { TMPDIR: ws.tmp }, detached: true });
-    await waitForOutput(run, new RegExp(RUNNING_TWICE.wait), 2);
+    await waitForOutput(run, run.all, new RegExp(RUNNING_TWICE.wait), 2);
     // As a user types it in bash; dash's kill builtin does not take `--`.
     await execa('kill', ['-TERM', '--', `-${run.pid}`]);
     const result = await run;
@@ -158,7 +141,7 @@ describe('SIGTERM from outside', () => {
   it('to QEMU first and alloc-runner a moment later (systemd stops every process of a unit): interrupted, not a crash', async () => {
     const ws = workspace(['hang-a', 'hang-b']);
     const run = start(['test', ...ws.testArgs, '--jobs', '2', '--timeout', '60'], { env: { TMPDIR: ws.tmp } });
-    await waitForOutput(run, new RegExp(RUNNING_TWICE.wait), 2);
+    await waitForOutput(run, run.all, new RegExp(RUNNING_TWICE.wait), 2);
     // QEMU quits with status 0 on SIGTERM, which alone would read as a reset of the guest.
     const qemuPids = qemuProcessesWith(ws.dir).map((line) => line.split(' ')[0]);
     expect(qemuPids).toHaveLength(2);
@@ -178,7 +161,7 @@ describe('Ctrl-Z (SIGTSTP to the foreground process group)', () => {
   it('stops QEMU with alloc-runner, and resumes it when alloc-runner goes on (fg: SIGCONT to the group)', async () => {
     const ws = workspace(['hang-a']);
     const run = start(['test', ...ws.testArgs, '--timeout', '60'], { env: { TMPDIR: ws.tmp }, detached: true });
-    await waitForOutput(run, /\[hang-a\] 1\.\.1/);
+    await waitForOutput(run, run.all, /\[hang-a\] 1\.\.1/);
     const qemuPid = qemuProcessesWith(ws.dir)[0]!.split(' ')[0]!;
     const stateOf = (pid: string | number) => /\) (\w)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))![1];
     await execa('kill', ['-TSTP', '--', `-${run.pid}`]);
@@ -197,7 +180,7 @@ describe('a QEMU that no longer answers (SIGSTOP from outside, as a debugger doe
     const ws = workspace(['hang-a']);
     const started = Date.now();
     const run = start(['test', ...ws.testArgs, '--timeout', '2'], { env: { TMPDIR: ws.tmp }, timeout: 30_000 });
-    await waitForOutput(run, /\[hang-a\] 1\.\.1/);
+    await waitForOutput(run, run.all, /\[hang-a\] 1\.\.1/);
     process.kill(Number(qemuProcessesWith(ws.dir)[0]!.split(' ')[0]), 'SIGSTOP');
     const result = await run;
     expect(result.timedOut, 'the run did not end after the kernel\'s timeout').toBe(false);
@@ -224,7 +207,7 @@ describe('a --qemu script that runs QEMU without exec', () => {
     const ws = workspace(['hang-a']);
     const qemu = wrapperWithoutExec(ws.dir);
     const run = start(['test', '--qemu', qemu, ...ws.testArgs, '--timeout', '60'], { env: { TMPDIR: ws.tmp }, timeout: 20_000 });
-    await waitForOutput(run, /\[hang-a\] 1\.\.1/);
+    await waitForOutput(run, run.all, /\[hang-a\] 1\.\.1/);
     run.kill('SIGINT');
     const result = await run;
     expect(result.timedOut, 'the run did not end after Ctrl-C').toBe(false);
@@ -245,7 +228,7 @@ describe('a --qemu script that runs QEMU without exec', () => {
     const kernel = ws.kernels[0]!;
     const args = { run: ['run', '--qemu', qemu, '--kernel', kernel], runner: ['runner', kernel], test: ['test', '--qemu', qemu, '--kernel', kernel, '--verbose'] }[command];
     const run = start(args, { env: { TMPDIR: ws.tmp, ALLOC_RUNNER_QEMU: qemu } });
-    await waitForOutput(run, /^(\[hang-a\] )?1\.\.1$/m);
+    await waitForOutput(run, run.all, /^(\[hang-a\] )?1\.\.1$/m);
     expect(qemuProcessesWith(ws.dir)).toHaveLength(1);
     run.kill(signal);
     const result = await run;
