@@ -8,9 +8,8 @@ export interface QmpEvent {
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
 
-/** A minimal QMP client: commands with ids, events collected in order. */
+/** A minimal QMP client: commands with ids, events handed to listeners as they come. */
 export class QmpClient {
-  readonly events: QmpEvent[] = [];
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private buffered = '';
@@ -76,7 +75,6 @@ export class QmpClient {
   private onMessage(message: Record<string, unknown>): void {
     if (typeof message.event === 'string') {
       const event = { event: message.event, data: message.data as Record<string, unknown> | undefined };
-      this.events.push(event);
       for (const listener of this.eventListeners) listener(event);
       return;
     }
