@@ -207,8 +207,9 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
   let guestStartedPerf: number | undefined;
   const lineTimes: string[] = [];
   const handleLine = (line: string) => {
-    const atMs = guestStartedPerf === undefined ? 0 : performance.now() - guestStartedPerf;
-    lineTimes.push(atMs.toFixed(1));
+    // Rounded as serial.times keeps it, so a saved run reads back to the same durations.
+    const atMs = guestStartedPerf === undefined ? 0 : Number((performance.now() - guestStartedPerf).toFixed(1));
+    lineTimes.push(String(atMs));
     options.onLine(line, atMs);
     if (options.watch?.line(line, kernelSeconds())) endEarly();
     if (line.trim() === HANDSHAKE_LINE) {
