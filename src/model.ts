@@ -1,6 +1,7 @@
 import type { VgaScreen } from './capture/vga.js';
 
-// The result model: every reporter turns this one shape into its own format.
+// The result model (every reporter turns this one shape into its own format), and the types
+// that pass from one stage to the next.
 
 /** Where a kernel panicked, as printed by `panicked at FILE:LINE:COL:` and the lines after it. */
 export interface PanicInfo {
@@ -51,6 +52,22 @@ export interface SerialReport {
   /** Broken promises of the output itself: duplicate numbers, results after a panic. */
   problems: string[];
 }
+
+/** How one boot ended, as QEMU's exit, its QMP events and the runner saw it: what the verdict judges. */
+export type Ending =
+  | { kind: 'exited'; status: number }
+  | { kind: 'reset' }
+  /** The guest reset again and again (reboots allowed by the QEMU arguments): ended early. */
+  | { kind: 'reboot-loop'; resets: number }
+  | { kind: 'shutdown'; reason: string }
+  | { kind: 'timeout'; seconds: number }
+  /** A condition of the run's watch decided it (`pass-when-*`, `fail-when-*`); QEMU was stopped. */
+  | { kind: 'decided' }
+  | { kind: 'qemu-failed'; message: string }
+  /** KVM stopped the guest with an internal error (it could not emulate an instruction). */
+  | { kind: 'kvm-failed'; message: string }
+  /** alloc-runner was interrupted (Ctrl-C, SIGTERM) and stopped QEMU. */
+  | { kind: 'interrupted' };
 
 /**
  * pass: exited as expected with every test passing. fail: a test failed, or an expectation

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { ExitCode, type ExitCodeValue, usageError } from '../errors.js';
 import { checkTempFolder } from '../check/places.js';
 import { makeGrubImage, requireGrubEfi, requireGrubTools, type GrubImageKind } from '../image/grub.js';
-import { RUNNER_CMDLINE } from '../qemu/args.js';
+import { RUNNER_CMDLINE } from '../protocol.js';
 import { planOneKernel, type PlanOptions } from '../run/plan.js';
 
 export interface BuildOptions extends PlanOptions {

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { usageError } from '../errors.js';
-import { RUNNER_CMDLINE } from '../qemu/args.js';
+import { RUNNER_CMDLINE } from '../protocol.js';
 import type { KernelPlan } from '../run/kernel.js';
 import { makeGrubImage, requireGrubEfi, type GrubImageKind, type GrubTools } from './grub.js';
 

@@ -4,7 +4,7 @@ import { splitLines } from './lines.js';
 import { SerialParser } from './serial.js';
 
 export { DEFAULT_MAX_LINE_LENGTH, LineSplitter, splitLines, type LineSplitterOptions } from './lines.js';
-export { HANDSHAKE_LINE, SerialParser, type SerialParserOptions } from './serial.js';
+export { SerialParser, type SerialParserOptions } from './serial.js';
 export { DEFAULT_LIMITS, type ParseLimits } from './context.js';
 
 /**

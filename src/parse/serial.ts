@@ -9,11 +9,7 @@ import { ktapOutcome, type KtapLine } from './ktap.js';
 import { PanicCollector } from './panic.js';
 import { panicSummary } from '../verdict/panic-text.js';
 import { LinePrefix } from './prefix.js';
-
-/** The runner's VGA handshake marker (the README, "What a kernel speaks"): not part of any test. */
-export const HANDSHAKE_LINE = '# alloc-runner: screen ready';
-/** What the bundled kernel prints once the runner answered the handshake: not part of any test either. */
-const HANDSHAKE_ANSWERED_LINE = '# alloc-runner: handshake answered';
+import { HANDSHAKE_ANSWERED_LINE, HANDSHAKE_LINE } from '../protocol.js';
 
 export type SerialParserOptions = Partial<ParseLimits>;
 

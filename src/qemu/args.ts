@@ -1,7 +1,5 @@
 import type { ImageKind } from '../image/kind.js';
-
-/** The Multiboot command line word that tells a kernel the runner is there (the README, "What a kernel speaks"). */
-export const RUNNER_CMDLINE = 'alloc-runner';
+import { RUNNER_CMDLINE } from '../protocol.js';
 
 export interface QemuArgsInput {
   image: string;

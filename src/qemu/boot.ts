@@ -5,8 +5,9 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer } from 'node:net';
 import type { ImageKind } from '../image/kind.js';
+import type { Ending } from '../model.js';
 import { LineSplitter } from '../parse/lines.js';
-import { HANDSHAKE_LINE } from '../parse/serial.js';
+import { HANDSHAKE_LINE, HANDSHAKE_REPLY } from '../protocol.js';
 import { decodeVgaBuffer, screenText, VGA_BUFFER_ADDRESS, VGA_BUFFER_BYTES, type VgaScreen } from '../capture/vga.js';
 import { qemuArgs, type BootOverrides } from './args.js';
 import { QmpClient } from './qmp.js';
@@ -16,22 +17,6 @@ import { CappedLog } from '../capture/serial-log.js';
 import { firmwareArgs, type Firmware, type Ovmf } from './firmware.js';
 import { GDB_SOCKET_NAME, gdbStubArgs, type GdbPort } from './gdb.js';
 import { KernelTimeout } from './timeout.js';
-
-/** How the boot ended, as far as QEMU tells. */
-export type Ending =
-  | { kind: 'exited'; status: number }
-  | { kind: 'reset' }
-  /** The guest reset again and again (reboots allowed by the QEMU arguments): ended early. */
-  | { kind: 'reboot-loop'; resets: number }
-  | { kind: 'shutdown'; reason: string }
-  | { kind: 'timeout'; seconds: number }
-  /** A condition of the run's watch decided it (`pass-when-*`, `fail-when-*`); QEMU was stopped. */
-  | { kind: 'decided' }
-  | { kind: 'qemu-failed'; message: string }
-  /** KVM stopped the guest with an internal error (it could not emulate an instruction). */
-  | { kind: 'kvm-failed'; message: string }
-  /** alloc-runner was interrupted (Ctrl-C, SIGTERM) and stopped QEMU. */
-  | { kind: 'interrupted' };
 
 export interface BootOptions {
   qemu: string;
@@ -214,7 +199,7 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
     if (options.watch?.line(line, kernelSeconds())) endEarly();
     if (line.trim() === HANDSHAKE_LINE) {
       // The kernel waits for one byte on COM1 once we have read its screen.
-      void takeScreen().then(() => qemu.stdin.write('\n'));
+      void takeScreen().then(() => qemu.stdin.write(HANDSHAKE_REPLY));
     }
   };
   const writeTimes = async () => {

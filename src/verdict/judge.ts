@@ -1,6 +1,5 @@
-import type { Ending } from '../qemu/boot.js';
 import type { KernelConfig } from '../project/config.js';
-import type { KernelStatus, SerialReport, TestResult } from '../model.js';
+import type { Ending, KernelStatus, SerialReport, TestResult } from '../model.js';
 import { describeDecision, type Decision } from './conditions.js';
 import { panicSummary } from './panic-text.js';
 

@@ -11,7 +11,7 @@ import { detectImageKind } from '../../src/image/kind.js';
 import { parseBootimageConfig } from '../../src/project/bootimage.js';
 import { kernelConfig } from '../../src/project/config.js';
 import { Accelerator } from '../../src/qemu/accel.js';
-import { RUNNER_CMDLINE } from '../../src/qemu/args.js';
+import { RUNNER_CMDLINE } from '../../src/protocol.js';
 import { runKernel } from '../../src/run/kernel.js';
 import type { JsonReport } from '../../src/report/json.js';
 import { alloc, CLI, FIXTURES } from './helpers.js';

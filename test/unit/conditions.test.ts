@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { commandLineSettings, DEFAULT_CONFIG, kernelConfig, parsePackageConfig, type KernelConfig } from '../../src/project/config.js';
 import { ConditionWatch, describeDecision } from '../../src/verdict/conditions.js';
 import { judge, type Evidence } from '../../src/verdict/judge.js';
-import type { Ending } from '../../src/qemu/boot.js';
-import type { SerialReport } from '../../src/model.js';
+import type { Ending, SerialReport } from '../../src/model.js';
 
 const config = (settings: Partial<KernelConfig>): KernelConfig => ({ ...DEFAULT_CONFIG, ...settings });
 const noTests: SerialReport = { format: 'none', tests: [], problems: [] };

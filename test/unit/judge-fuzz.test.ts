@@ -2,8 +2,7 @@
 // and a kernel passes only when everything it showed says so.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { KernelStatus, PanicInfo, SerialReport, TestResult } from '../../src/model.js';
-import type { Ending } from '../../src/qemu/boot.js';
+import type { Ending, KernelStatus, PanicInfo, SerialReport, TestResult } from '../../src/model.js';
 import { DEFAULT_CONFIG, type KernelConfig } from '../../src/project/config.js';
 import { countedTests, judge, type Evidence } from '../../src/verdict/judge.js';
 import type { Decision } from '../../src/verdict/conditions.js';
