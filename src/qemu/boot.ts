@@ -1,19 +1,16 @@
 import { readFile } from 'node:fs/promises';
-import { describeFsError } from '../check/places.js';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer } from 'node:net';
 import type { ImageKind } from '../image/kind.js';
 import type { Ending } from '../model.js';
-import { LineSplitter } from '../parse/lines.js';
-import { HANDSHAKE_LINE, HANDSHAKE_REPLY } from '../protocol.js';
+import { HANDSHAKE_LINE } from '../protocol.js';
 import { decodeVgaBuffer, screenText, VGA_BUFFER_ADDRESS, VGA_BUFFER_BYTES, type VgaScreen } from '../capture/vga.js';
 import { qemuArgs, type BootOverrides } from './args.js';
 import { QmpClient } from './qmp.js';
 import { interruptedAsItEnded, startQemu, type QemuExit } from './process.js';
 import { makePrivateDir, QMP_SOCKET_NAME, removePrivateDir } from './private-dir.js';
-import { CappedLog } from '../capture/serial-log.js';
 import { firmwareArgs, type Firmware, type Ovmf } from './firmware.js';
 import { GDB_SOCKET_NAME, gdbStubArgs, type GdbPort } from './gdb.js';
 import { KernelTimeout } from './timeout.js';
@@ -31,23 +28,36 @@ export interface BootOptions {
   firmware?: Firmware;
   ovmf?: Ovmf;
   timeoutSeconds: number;
-  /** Where serial.log and vga.png go. */
+  /** Where vga.png goes (and OVMF's log). */
   artifactsDir: string;
-  /** Every serial line, with when it arrived: milliseconds since the guest started (monotonic). */
-  onLine: (line: string, atMs: number) => void;
-  /** The serial log stops growing here; parsing goes on. */
-  maxLogBytes?: number;
-  /** Conditions that may end the run before the kernel exits. */
-  watch?: BootWatch;
+  /** Reads the kernel's serial output: the capture stage. */
+  serial: SerialReader;
+  /** Conditions on the screen that may end the run before the kernel exits. */
+  watch?: ScreenWatch;
   /** `--gdb`: the kernel waits, paused, for a debugger on this port; `waiting` is called once it does. */
   gdb?: { port: GdbPort; waiting: () => void };
 }
 
-/** What the boot asks while the kernel runs: every serial line, and the screen while it is wanted. */
-export interface BootWatch {
-  /** One serial line, `seconds` after the kernel started; true ends the run. */
-  line(line: string, seconds: number): boolean;
-  /** The screen's text; true ends the run. */
+/** What reads QEMU's serial output (its stdout) to the end, asking the boot what it needs. */
+export interface SerialReader {
+  read(output: AsyncIterable<Buffer>, boot: SerialControls): Promise<void>;
+}
+
+/** What the serial side may ask of the running boot. */
+export interface SerialControls {
+  /** Milliseconds since the guest started (monotonic); 0 before it did. */
+  guestMs(): number;
+  /** Reads the screen, once a boot (a second call waits for the same reading). */
+  readScreen(): Promise<void>;
+  /** Writes to the kernel's COM1. */
+  send(text: string): void;
+  /** A condition decided the run: QEMU is stopped, its screen read, and it is killed. */
+  decide(): void;
+}
+
+/** What the boot asks while the kernel runs: the screen, while it is wanted. */
+export interface ScreenWatch {
+  /** The screen's text, `seconds` after the kernel started; true ends the run. */
   screen(text: string, seconds: number): boolean;
   /** Whether the screen is to be read now. */
   readonly watchesScreen: boolean;
@@ -61,10 +71,6 @@ export interface BootResult {
   /** Why there is no screen, when there is none. */
   noScreenReason?: string;
   screenshot?: string;
-  serialLog: string;
-  /** serial.times: one line per serial line, when it arrived (ms since the guest started). */
-  serialTimes: string;
-  serialBytes: number;
   /** Artifacts that could not be written whole (a full disk), each as `file: why`. */
   incompleteArtifacts: string[];
   accelerator?: string;
@@ -74,10 +80,7 @@ export interface BootResult {
 }
 
 const STDERR_KEEP_BYTES = 8192;
-/** Beside serial.log: when each of its lines arrived, so a saved run can be read back with its times. */
-export const SERIAL_TIMES = 'serial.times';
 export const TEXT_SCREEN_UNDER_UEFI = 'no VGA text screen under UEFI firmware (it leaves the display in a graphics mode); vga.png shows the display';
-const DEFAULT_MAX_LOG_BYTES = 64 * 1024 * 1024;
 /**
  * Resets after which a guest that keeps rebooting (when the QEMU arguments allow reboots)
  * is ended as a crash. SeaBIOS adds a reset of its own to each reboot: 10 is 5 boots.
@@ -118,15 +121,8 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
     overrides: options.overrides,
     firmwareArgs: await firmwareArgs(options.firmware ?? 'bios', options.ovmf, privateDir, options.artifactsDir),
   });
-  const serialLog = join(options.artifactsDir, 'serial.log');
-  const log = new CappedLog(serialLog, options.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES);
-  const serialTimes = join(options.artifactsDir, SERIAL_TIMES);
-  const times = new CappedLog(serialTimes, options.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES);
   const result: BootResult = {
     ending: { kind: 'qemu-failed', message: 'QEMU did not start' },
-    serialLog,
-    serialTimes,
-    serialBytes: 0,
     incompleteArtifacts: [],
     qemuStderr: '',
     durationMs: 0,
@@ -150,10 +146,10 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
   let qmp: QmpClient | undefined;
   let guestEnding: Ending | undefined;
   let timedOut = false;
-  let screenTaken = false;
-  const takeScreen = async (): Promise<void> => {
-    if (screenTaken || !qmp) return;
-    screenTaken = true;
+  let screenRead: Promise<void> | undefined;
+  const takeScreen = (): Promise<void> => (screenRead ??= readScreen());
+  const readScreen = async (): Promise<void> => {
+    if (!qmp) return;
     try {
       if (textScreen) {
         const raw = join(privateDir, 'vga.bin');
@@ -169,8 +165,10 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
     }
   };
 
+  // Monotonic: serial line times and the conditions' seconds count from here.
   let guestStartedAt: number | undefined;
-  const kernelSeconds = () => (guestStartedAt === undefined ? 0 : (Date.now() - guestStartedAt) / 1000);
+  const guestMs = () => (guestStartedAt === undefined ? 0 : performance.now() - guestStartedAt);
+  const kernelSeconds = () => guestMs() / 1000;
   // Set when a condition ends the run: QEMU is then stopped, its screen read and killed.
   let decided = false;
   const endEarly = () => {
@@ -188,38 +186,12 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
     killQemu();
   };
 
-  // Monotonic, unlike guestStartedAt (which the timeout and conditions share with Date.now()).
-  let guestStartedPerf: number | undefined;
-  const lineTimes: string[] = [];
-  const handleLine = (line: string) => {
-    // Rounded as serial.times keeps it, so a saved run reads back to the same durations.
-    const atMs = guestStartedPerf === undefined ? 0 : Number((performance.now() - guestStartedPerf).toFixed(1));
-    lineTimes.push(String(atMs));
-    options.onLine(line, atMs);
-    if (options.watch?.line(line, kernelSeconds())) endEarly();
-    if (line.trim() === HANDSHAKE_LINE) {
-      // The kernel waits for one byte on COM1 once we have read its screen.
-      void takeScreen().then(() => qemu.stdin.write(HANDSHAKE_REPLY));
-    }
-  };
-  const writeTimes = async () => {
-    if (lineTimes.length === 0) return;
-    await times.write(Buffer.from(`${lineTimes.join('\n')}\n`));
-    lineTimes.length = 0;
-  };
-  const lines = new LineSplitter();
-  const serialDone = (async () => {
-    for await (const chunk of qemu.stdout as AsyncIterable<Buffer>) {
-      result.serialBytes += chunk.length;
-      lines.push(chunk).forEach(handleLine);
-      await log.write(chunk);
-      await writeTimes();
-    }
-    lines.end().forEach(handleLine);
-    await log.close();
-    await writeTimes();
-    await times.close();
-  })();
+  const serialDone = options.serial.read(qemu.stdout, {
+    guestMs,
+    readScreen: takeScreen,
+    send: (text) => qemu.stdin.write(text),
+    decide: endEarly,
+  });
 
   let guestStarted = false;
   const timeout = new KernelTimeout(options.timeoutSeconds * 1000, () => {
@@ -270,8 +242,7 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
       await qmp.execute('cont');
     }
     guestStarted = true;
-    guestStartedAt = Date.now();
-    guestStartedPerf = performance.now();
+    guestStartedAt = performance.now();
     if (!options.gdb?.port.attached) timeout.start();
     if (textScreen && options.watch?.watchesScreen) {
       const watch = options.watch;
@@ -295,8 +266,6 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
   qmp?.close();
   qmpServer.close();
   await serialDone;
-  if (times.failure) result.incompleteArtifacts.push(`${SERIAL_TIMES}: ${describeFsError(times.failure)}; the tests' times were still measured`);
-  if (log.failure) result.incompleteArtifacts.push(`serial.log: ${describeFsError(log.failure)}; the kernel's output was still read and judged`);
   result.qemuStderr = stderr.trim();
 
   if (timedOut) {
@@ -365,7 +334,7 @@ function pauseTimeoutWhileAttached(port: GdbPort, timeout: KernelTimeout, qmp: Q
 async function watchScreen(
   qmp: QmpClient,
   file: string,
-  watch: BootWatch,
+  watch: ScreenWatch,
   aborted: AbortSignal,
   live: () => boolean,
   seconds: () => number,

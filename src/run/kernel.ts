@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { ImageKind } from '../image/kind.js';
 import type { KernelConfig } from '../project/config.js';
 import type { KernelResult } from '../model.js';
-import { boot, type BootResult } from '../qemu/boot.js';
+import { boot } from '../qemu/boot.js';
+import { SerialCapture } from '../capture/serial.js';
 import type { Accelerator } from '../qemu/accel.js';
 import type { BootOverrides } from '../qemu/args.js';
 import { FIRMWARE_LOG, type Ovmf } from '../qemu/firmware.js';
@@ -59,8 +60,19 @@ export async function runKernel(plan: KernelPlan, settings: RunSettings): Promis
   const patterns = plan.config.serialMatches.map((source) => ({ source, regex: new RegExp(source), seen: false }));
   let watch = new ConditionWatch(plan.config);
 
-  const bootOnce = () =>
-    boot({
+  const bootOnce = async () => {
+    const serial = new SerialCapture({
+      dir: plan.artifactsDir,
+      onLine: (line, atMs) => {
+        parser.push(line, atMs);
+        lastLines.push(line);
+        if (lastLines.length > LAST_LINES) lastLines.shift();
+        for (const pattern of patterns) if (!pattern.seen && pattern.regex.test(line)) pattern.seen = true;
+        settings.onLine?.(plan, line);
+        return watch.line(line, atMs / 1000);
+      },
+    });
+    const booted = await boot({
       qemu: plan.qemu ?? settings.qemu,
       image: plan.image,
       imageKind: plan.imageKind,
@@ -72,27 +84,23 @@ export async function runKernel(plan: KernelPlan, settings: RunSettings): Promis
       ovmf: settings.ovmf,
       timeoutSeconds: plan.config.timeout,
       artifactsDir: plan.artifactsDir,
+      serial,
       watch,
       gdb: settings.gdb && { port: settings.gdb.port, waiting: () => settings.gdb?.waiting(plan) },
-      onLine: (line, atMs) => {
-        parser.push(line, atMs);
-        lastLines.push(line);
-        if (lastLines.length > LAST_LINES) lastLines.shift();
-        for (const pattern of patterns) if (!pattern.seen && pattern.regex.test(line)) pattern.seen = true;
-        settings.onLine?.(plan, line);
-      },
     });
-  let booted: BootResult = await bootOnce();
+    return { booted, serial };
+  };
+  let { booted, serial: capture } = await bootOnce();
   if (booted.ending.kind === 'kvm-failed' && settings.accel.fallBackFromKvm()) {
     const kvmFailure = booted.ending.message;
     // The failed boot's log is kept beside the new one; its lines do not count.
-    await rename(booted.serialLog, join(plan.artifactsDir, 'serial.kvm-failed.log'));
-    await rename(booted.serialTimes, join(plan.artifactsDir, 'serial.kvm-failed.times')).catch(() => {}); // absent if it could not be written
+    await rename(capture.logPath, join(plan.artifactsDir, 'serial.kvm-failed.log'));
+    await rename(capture.timesPath, join(plan.artifactsDir, 'serial.kvm-failed.times')).catch(() => {}); // absent if it could not be written
     parser = new SerialParser();
     lastLines.length = 0;
     for (const pattern of patterns) pattern.seen = false;
     watch = new ConditionWatch(plan.config);
-    booted = await bootOnce();
+    ({ booted, serial: capture } = await bootOnce());
     booted.accelerator = `tcg, after KVM failed (${kvmFailure})`;
   }
 
@@ -100,9 +108,9 @@ export async function runKernel(plan: KernelPlan, settings: RunSettings): Promis
   const text = booted.screen ? screenText(booted.screen) : undefined;
   // The last screen counts for fail-when-vga too: a kernel that exits is not watched to its end.
   if (text !== undefined) watch.screen(text, booted.durationMs / 1000);
-  const artifacts: KernelResult['artifacts'] = { dir: plan.artifactsDir, serialLog: booted.serialLog, serialTimes: booted.serialTimes, screenshot: booted.screenshot };
+  const artifacts: KernelResult['artifacts'] = { dir: plan.artifactsDir, serialLog: capture.logPath, serialTimes: capture.timesPath, screenshot: booted.screenshot };
   if (plan.config.firmware === 'uefi') artifacts.firmwareLog = join(plan.artifactsDir, FIRMWARE_LOG);
-  const incomplete = [...booted.incompleteArtifacts];
+  const incomplete = [...booted.incompleteArtifacts, ...capture.incomplete()];
   if (text !== undefined) {
     try {
       await writeFile(join(plan.artifactsDir, 'vga.txt'), `${text}\n`);
@@ -139,7 +147,7 @@ export async function runKernel(plan: KernelPlan, settings: RunSettings): Promis
     serialFormat: serial.format,
     panic: serial.panic,
     lastSerialLines: lastLines,
-    serialBytes: booted.serialBytes,
+    serialBytes: capture.bytes,
     screenText: text,
     screen: booted.screen,
     noScreenReason: booted.screen ? undefined : booted.noScreenReason,

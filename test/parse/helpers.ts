@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { SerialReport, TestResult } from '../../src/model.js';
-import { splitLines } from '../../src/parse/lines.js';
+import { splitLines } from '../../src/capture/lines.js';
 import { SerialParser, type SerialParserOptions } from '../../src/parse/serial.js';
 
 /** Parses a whole output; `lines` joins its arguments with `\n` for readable tests. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LineSplitter, splitLines } from '../../src/parse/lines.js';
+import { LineSplitter, splitLines } from '../../src/capture/lines.js';
 
 /** Feeds `bytes` cut at each of `cuts` (sorted byte offsets). */
 function splitAt(bytes: Buffer, cuts: number[], maxLineLength?: number): string[] {

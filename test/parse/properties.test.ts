@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SerialReport, TestResult } from '../../src/model.js';
 import { DEFAULT_LIMITS, type ParseLimits } from '../../src/parse/context.js';
-import { LineSplitter, splitLines } from '../../src/parse/lines.js';
+import { LineSplitter, splitLines } from '../../src/capture/lines.js';
 import { SerialParser } from '../../src/parse/serial.js';
 import { allTests } from './helpers.js';
 
