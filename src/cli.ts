@@ -1,9 +1,8 @@
-import { availableParallelism } from 'node:os';
 import chalk from 'chalk';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ExitCode, RunnerError, usageError } from './errors.js';
+import { Command, CommanderError } from '@commander-js/extra-typings';
+import { ExitCode, RunnerError } from './errors.js';
 import { checkWorkingFolder } from './check/places.js';
-import { defaultQemu } from './environment.js';
+import { declareBuild, declareDoctor, declareHookInstall, declareMerge, declareRun, declareTest } from './options/declare.js';
 import { VERSION } from './version.js';
 
 const EXIT_CODES_HELP = `
@@ -17,168 +16,43 @@ Exit codes:
   130  interrupted (Ctrl-C); the kernels that finished are reported
   143  terminated (SIGTERM); the kernels that finished are reported`;
 
-const positiveInteger = (value: string) => {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a whole number of 1 or more');
-  return parsed;
-};
-const positiveSeconds = (value: string) => {
-  const parsed = Number(value);
-  if (!(parsed > 0)) throw new InvalidArgumentError('expected a number of seconds greater than 0');
-  return parsed;
-};
-const milliseconds = (value: string) => {
-  const parsed = Number(value);
-  if (value.trim() === '' || !Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('expected a whole number of milliseconds, 0 or more');
-  return parsed;
-};
-const collect = (value: string, previous: string[]) => [...previous, value];
-const nonEmpty = (value: string) => {
-  if (value.trim() === '') throw new InvalidArgumentError('expected a path or a program name, not an empty string');
-  return value;
-};
-/** Like vitest's slowTestThreshold. */
-const DEFAULT_SLOW_TEST_MS = 300;
-const REPORTER_HELP =
-  'report format: default, json, tap, ktap, junit, github, quiet, html (repeatable; default: default, plus github when GITHUB_ACTIONS=true, its annotations on stderr when another reporter writes to stdout)';
-const collectFeatures = (value: string, previous: string[]) => [...previous, ...value.split(/[\s,]+/).filter(Boolean)];
-
-/** Options shared by the commands that build with Cargo (or take --kernel FILE). */
-function addBuildOptions(command: Command): Command {
-  return refuseStrayWords(command)
-    .option('-F, --features <features>', 'Cargo features to enable (comma- or space-separated, repeatable)', collectFeatures, [])
-    .option('--all-features', 'enable all Cargo features')
-    .option('--no-default-features', "do not enable the package's default features")
-    .option('-r, --release', 'build with the release profile')
-    .option('--manifest-path <path>', 'the Cargo.toml of the kernel crate or workspace (default: the one Cargo finds from here)')
-    .option('-p, --package <spec>', 'build only this package (repeatable)', collect, [])
-    .option('--kernel <file>', 'run this prebuilt image instead of building (Multiboot ELF, raw disk or ISO; repeatable)', collect, []);
-}
-
-/**
- * These commands take no arguments, only options: a stray word is most often a second image
- * after one `--kernel` (`--kernel a.bin b.bin`), and the error says so.
- */
-function refuseStrayWords(command: Command): Command {
-  return command.allowExcessArguments(true).hook('preAction', (action) => {
-    const [word] = action.args;
-    if (word === undefined) return;
-    const kernels = (action.opts() as { kernel: string[] }).kernel;
-    const hint =
-      kernels.length > 0
-        ? `; each image needs its own --kernel: --kernel ${kernels[kernels.length - 1]} --kernel ${word}`
-        : `; it takes only options (see alloc-runner ${action.name()} --help)`;
-    throw usageError(`alloc-runner ${action.name()}: unexpected argument ${word}${hint}`);
-  });
-}
-
-/** Options shared by the commands that build with Cargo and boot in QEMU. */
-function addBuildAndBootOptions(command: Command): Command {
-  return addBuildOptions(command)
-    .option('--timeout <seconds>', 'seconds before a kernel counts as hung (default: its configuration, else 60)', positiveSeconds)
-    .addOption(new Option('--accel <accel>', 'QEMU accelerator: kvm where /dev/kvm is usable, else tcg').choices(['auto', 'kvm', 'tcg']).default('auto'))
-    .option('--qemu <path>', 'the QEMU binary (default: $ALLOC_RUNNER_QEMU, else qemu-system-x86_64)', nonEmpty, defaultQemu())
-    .option('--qemu-arg <arg>', 'an extra argument for QEMU (repeatable)', collect, [])
-    .option('--artifacts-dir <dir>', "where each run's serial logs and screens are kept (default: Cargo's target dir, alloc-runner/)")
-    .addOption(firmwareOption('the firmware every kernel boots with: bios (SeaBIOS) or uefi (OVMF) (default: its configuration, else bios)'))
-    .option('--ovmf-code <file>', "OVMF's code image, with --ovmf-vars (default: where Debian, Fedora or Arch install it)")
-    .option('--ovmf-vars <file>', "OVMF's variable store template, copied for each boot (default: the one beside the code image found)")
-    .option('--gdb [port]', "pause the kernel before its first instruction with QEMU's gdb stub on 127.0.0.1:PORT (default: a free port) and print the gdb command that attaches; the timeout stops while a debugger is attached (test: one kernel, see --filter-kernel)");
-}
-
-/**
- * What every kernel of the run must do, as the configuration keys of the same names say;
- * given here, each replaces the configuration's for every kernel, prebuilt images included.
- */
-function addExpectationOptions(command: Command): Command {
-  return command
-    .option('--pass-when-vga <text>', 'pass as soon as the screen shows this text, without waiting for an exit')
-    .option('--pass-when-serial <regex>', 'pass as soon as a serial line matches this regular expression')
-    .option('--fail-when-vga <text>', 'fail as soon as the screen shows this text (repeatable)', collect, [])
-    .option('--fail-when-serial <regex>', 'fail as soon as a serial line matches (repeatable), e.g. "panicked at"', collect, [])
-    .option('--vga-contains <text>', 'text the screen must show at the end (repeatable)', collect, [])
-    .option('--vga-excludes <text>', 'text the screen must not show at the end (repeatable)', collect, [])
-    .option('--serial-matches <regex>', 'a regular expression some serial line must match (repeatable)', collect, [])
-    .option('--exit-status <status>', 'the exit status the kernel must end with when it exits (default: the success status, 33)')
-    .option('--vga-poll-ms <ms>', 'milliseconds between two reads of the screen while a VGA condition is pending (default 50)');
-}
-
-const firmwareOption = (description: string) => new Option('--firmware <firmware>', description).choices(['bios', 'uefi']);
-
-/** Options of the commands that write reports: `test` and `merge`. */
-function addReportOptions(command: Command): Command {
-  return command
-    .option('--reporter <name>', REPORTER_HELP, collect, [])
-    .option('--output-file <name=path>', "write that reporter's output to a file instead of stdout; implies --reporter NAME (repeatable, one file per reporter)", collect, [])
-    .option('--slow-test-ms <ms>', `mark tests that took longer in the default report (0: none)`, milliseconds, DEFAULT_SLOW_TEST_MS);
-}
-
 export function buildProgram(): Command {
   const program = new Command('alloc-runner')
     .description('Build bare-metal Rust kernels with Cargo, boot them in QEMU, and judge every test by serial output, exit status and VGA screen.')
     .version(VERSION)
-    .addHelpText('after', EXIT_CODES_HELP)
+    // Shown after the help of the program and of every command.
+    .addHelpText('afterAll', EXIT_CODES_HELP)
     .exitOverride()
     // `runner` hands the options after its executable to that executable.
     .enablePositionalOptions()
     .configureOutput({ outputError: (message, write) => write(chalk.red(message)) });
 
-  addReportOptions(addExpectationOptions(addBuildAndBootOptions(program.command('test'))))
-    .description('build the test kernels (cargo test --no-run) and boot each in QEMU, giving a verdict per test')
-    .option('-j, --jobs <n>', 'kernels to run at once', positiveInteger, availableParallelism())
-    .option('-v, --verbose', 'show serial output live and every test\'s diagnostics and output')
-    .option('--shard <K/N>', 'run only shard K of N (a deterministic split of the kernels, for CI matrices)')
-    .option('--filter-kernel <pattern>', 'run only kernels whose name or id (package/name) matches (substring, or glob with * and ?; repeatable)', collect, [])
-    .option('--filter-test <pattern>', 'ask each kernel to run only matching tests, the others reported as skipped (kernel command line filter=PATTERN; repeatable)', collect, [])
-    .option('--bail', 'stop at the first kernel that fails, stopping the running ones; report what finished')
-    .option('--list', 'build, then print the kernels that would run (after filters and --shard), without booting them')
-    .addOption(
-      new Option('--boot <path>', 'how each Multiboot kernel boots: kernel (QEMU -kernel), iso or disk (through a GRUB image made first)')
-        .choices(['kernel', 'iso', 'disk'])
-        .default('kernel'),
-    )
-    .option('--watch', 'run the suite, then rerun the kernels whose images change as their sources change (keys: a rerun all, f rerun failed, q quit); needs a terminal')
-    .option('--cache', "skip a kernel that passed before with the same image, configuration and QEMU arguments (kept in the target dir's alloc-runner/cache)")
-    .addHelpText('after', EXIT_CODES_HELP)
-    .action(async (options) => {
-      const { testCommand } = await import('./commands/test.js');
-      return finish(await testCommand(options));
-    });
+  // Each command's module is imported only when it runs, so that --help loads none of them.
+  declareTest(program.command('test')).action(async (options) => {
+    const { testCommand } = await import('./commands/test.js');
+    return finish(await testCommand(options));
+  });
 
-  addExpectationOptions(addBuildAndBootOptions(program.command('run')))
-    .description('build the kernel binary (cargo build) or take --kernel FILE, boot it, show its serial live and its screen at the end')
-    .option('--bin <name>', "which binary to boot, when the crate has several (default: the package's default-run)")
-    .addHelpText('after', EXIT_CODES_HELP)
-    .action(async (options) => {
-      const { runCommand } = await import('./commands/run.js');
-      return finish(await runCommand(options));
-    });
+  declareRun(program.command('run')).action(async (options) => {
+    const { runCommand } = await import('./commands/run.js');
+    return finish(await runCommand(options));
+  });
 
-  addReportOptions(program.command('merge'))
-    .description('merge the JSON reports of shards (--reporter json) into one report, in any format')
-    .argument('<files...>', 'JSON reports written by alloc-runner test --reporter json')
-    .option('-v, --verbose', "show every test's diagnostics and output")
-    .addHelpText('after', EXIT_CODES_HELP)
-    .action(async (files: string[], options) => {
-      const { mergeCommand } = await import('./commands/merge.js');
-      return finish(await mergeCommand(files, options));
-    });
+  declareMerge(program.command('merge')).action(async (files, options) => {
+    const { mergeCommand } = await import('./commands/merge.js');
+    return finish(await mergeCommand(files, options));
+  });
 
   const hook = program.command('hook').description('install or remove the Git pre-commit hook that runs alloc-runner test');
-  hook
-    .command('install')
-    .description('write a pre-commit hook that runs `alloc-runner test --reporter quiet --cache [test options]` on what is being committed (a copy of the index) and blocks failing commits; the test options are checked now')
-    .argument('[test-options...]', 'options for alloc-runner test, after --, e.g. -- --features global_alloc')
-    .option('--force', 'replace a pre-commit hook alloc-runner did not write, keeping it as pre-commit.alloc-runner-backup')
-    .action(async (testOptions: string[], options) => {
-      const { hookInstall } = await import('./commands/hook.js');
-      return finish(await hookInstall(testOptions, options));
-    });
+  declareHookInstall(hook.command('install')).action(async (testOptions, options) => {
+    const { hookInstall } = await import('./commands/hook.js');
+    return finish(await hookInstall(testOptions, options));
+  });
   hook
     .command('run')
     .description('what the installed hook runs: `alloc-runner test` on a copy of what is being committed (the index), never on the working tree')
     .argument('[test-options...]', 'options for alloc-runner test, after --')
-    .action(async (testOptions: string[]) => {
+    .action(async (testOptions) => {
       const { hookRun } = await import('./commands/hook.js');
       return finish(await hookRun(testOptions));
     });
@@ -190,18 +64,10 @@ export function buildProgram(): Command {
       return finish(await hookUninstall());
     });
 
-  addBuildOptions(program.command('build'))
-    .description('build the kernel binary (cargo build) or take --kernel FILE, and make a bootable GRUB image of it')
-    .addOption(new Option('--image <kind>', 'iso (grub-mkrescue) or disk (a raw MBR disk image)').choices(['iso', 'disk']).makeOptionMandatory())
-    .option('-o, --output <path>', 'where to write the image (default: beside the kernel, with .iso or .img added)')
-    .addOption(firmwareOption('uefi: an ISO that boots on UEFI as well as BIOS (default: the configuration\'s firmware, else bios)'))
-    .option('--bin <name>', "which binary to put in the image, when the crate has several (default: the package's default-run)")
-    .option('--cmdline <words>', 'the kernel command line GRUB passes (default: alloc-runner, so that alloc-runner can read the screen when it boots the image)')
-    .addHelpText('after', EXIT_CODES_HELP)
-    .action(async (options) => {
-      const { buildCommand } = await import('./commands/build.js');
-      return finish(await buildCommand(options));
-    });
+  declareBuild(program.command('build')).action(async (options) => {
+    const { buildCommand } = await import('./commands/build.js');
+    return finish(await buildCommand(options));
+  });
 
   program
     .command('runner')
@@ -209,21 +75,16 @@ export function buildProgram(): Command {
     .argument('<executable>', 'the executable Cargo built')
     .argument('[args...]', 'its arguments (passed on to a host executable)')
     .passThroughOptions()
-    .addHelpText('after', `\nIn .cargo/config.toml: [target.<triple>] runner = "alloc-runner runner"\n${EXIT_CODES_HELP}`)
-    .action(async (executable: string, args: string[]) => {
+    .addHelpText('after', '\nIn .cargo/config.toml: [target.<triple>] runner = "alloc-runner runner"')
+    .action(async (executable, args) => {
       const { runnerCommand } = await import('./commands/runner.js');
       return finish(await runnerCommand(executable, args));
     });
 
-  program
-    .command('doctor')
-    .description('check that node, cargo, rustc, QEMU, KVM and the GRUB tools are here, and say how to install what is missing')
-    .option('--qemu <path>', 'the QEMU binary (default: $ALLOC_RUNNER_QEMU, else qemu-system-x86_64)', nonEmpty, defaultQemu())
-    .addHelpText('after', EXIT_CODES_HELP)
-    .action(async (options) => {
-      const { doctorCommand } = await import('./commands/doctor.js');
-      return finish(await doctorCommand(options));
-    });
+  declareDoctor(program.command('doctor')).action(async (options) => {
+    const { doctorCommand } = await import('./commands/doctor.js');
+    return finish(await doctorCommand(options));
+  });
 
   return program;
 }

@@ -3,15 +3,9 @@ import { ExitCode, type ExitCodeValue, usageError } from '../errors.js';
 import { checkTempFolder } from '../check/places.js';
 import { makeGrubImage, requireGrubEfi, requireGrubTools, type GrubImageKind } from '../image/grub.js';
 import { RUNNER_CMDLINE } from '../protocol.js';
-import { planOneKernel, type PlanOptions } from '../run/plan.js';
-
-export interface BuildOptions extends PlanOptions {
-  image: GrubImageKind;
-  output?: string;
-  bin?: string;
-  /** The kernel command line GRUB passes; `alloc-runner` unless given. */
-  cmdline?: string;
-}
+import type { BuildOptions } from '../options/declare.js';
+import { resolveBuild } from '../options/resolve.js';
+import { planOneKernel } from '../run/plan.js';
 
 const IMAGE_NAMES: Record<GrubImageKind, { label: string; extension: string; qemu: string }> = {
   iso: { label: 'ISO image', extension: 'iso', qemu: '-cdrom' },
@@ -20,23 +14,23 @@ const IMAGE_NAMES: Record<GrubImageKind, { label: string; extension: string; qem
 
 /** Builds the kernel binary (or takes --kernel FILE) and makes a bootable GRUB image of it. */
 export async function buildCommand(options: BuildOptions): Promise<ExitCodeValue> {
-  const tools = requireGrubTools(options.image);
+  const config = resolveBuild(options);
+  const tools = requireGrubTools(config.image);
   checkTempFolder();
-  if (options.firmware === 'uefi' && options.image === 'iso') requireGrubEfi(tools);
-  const kernel = await planOneKernel(options, 'build');
+  if (config.firmware === 'uefi' && config.image === 'iso') requireGrubEfi(tools);
+  const kernel = await planOneKernel(config.plan, config.bin);
   if (kernel.imageKind !== 'multiboot') {
     throw usageError(`${kernel.image} is already ${kernel.imageKind === 'iso' ? 'an ISO' : 'a disk'} image; alloc-runner build puts a Multiboot kernel into one`);
   }
   const uefi = kernel.config.firmware === 'uefi';
-  if (uefi && options.image === 'disk') {
+  if (uefi && config.image === 'disk') {
     throw usageError('--image disk makes a BIOS-only MBR disk image; for UEFI firmware make a GRUB ISO, which boots on both, with --image iso');
   }
 
-  const names = IMAGE_NAMES[options.image];
-  const output = options.output ?? `${kernel.image}.${names.extension}`;
-  const cmdline = options.cmdline === undefined ? [RUNNER_CMDLINE] : options.cmdline.split(/\s+/).filter(Boolean);
+  const names = IMAGE_NAMES[config.image];
+  const output = config.output ?? `${kernel.image}.${names.extension}`;
   const started = Date.now();
-  await makeGrubImage(options.image, { kernel: kernel.image, output, cmdline, uefi }, tools);
+  await makeGrubImage(config.image, { kernel: kernel.image, output, cmdline: config.cmdline ?? [RUNNER_CMDLINE], uefi }, tools);
   const seconds = ((Date.now() - started) / 1000).toFixed(2);
   const megabytes = ((await stat(output)).size / (1 << 20)).toFixed(1);
   const qemuImage = names.qemu.endsWith('=') ? `${names.qemu}${output}` : `${names.qemu} ${output}`;

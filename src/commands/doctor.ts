@@ -1,5 +1,6 @@
 import { execa } from 'execa';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
+import type { DoctorOptions } from '../options/declare.js';
 import { findExecutable, QEMU_INSTALL_HINT } from '../environment.js';
 import { kvmIsPvm, kvmUsable } from '../qemu/accel.js';
 import { requireGrubEfi, requireGrubTools, type GrubImageKind } from '../image/grub.js';
@@ -113,7 +114,7 @@ function grubImages(kind: GrubImageKind): Check {
   };
 }
 
-export async function doctorCommand(options: { qemu: string }): Promise<ExitCodeValue> {
+export async function doctorCommand(options: DoctorOptions): Promise<ExitCodeValue> {
   let missing = false;
   for (const check of checks(options.qemu)) {
     const { ok, detail } = await check.run();

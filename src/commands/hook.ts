@@ -4,6 +4,9 @@ import { existsSync, realpathSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ExitCode, type ExitCodeValue, environmentError, usageError } from '../errors.js';
+import { Command } from '@commander-js/extra-typings';
+import { declareTest, type HookInstallOptions } from '../options/declare.js';
+import { resolveTest } from '../options/resolve.js';
 
 /** The line by which `hook uninstall` knows a hook as its own: it removes nothing else. */
 export const HOOK_MARKER = '# alloc-runner pre-commit hook';
@@ -12,7 +15,7 @@ const BACKUP_SUFFIX = '.alloc-runner-backup';
 /** `alloc-runner test` as the hook runs it: one line on success, only the failures otherwise. */
 export const HOOK_TEST_ARGS = ['test', '--reporter', 'quiet', '--cache'];
 
-export async function hookInstall(testOptions: string[], options: { force?: boolean }): Promise<ExitCodeValue> {
+export async function hookInstall(testOptions: string[], options: HookInstallOptions): Promise<ExitCodeValue> {
   await checkTestOptions(testOptions);
   const hook = join(hooksDir(), 'pre-commit');
   const backup = hook + BACKUP_SUFFIX;
@@ -57,14 +60,16 @@ export async function hookUninstall(): Promise<ExitCodeValue> {
 
 /** Options a hook would pass to `alloc-runner test` on every commit: a mistake is found now, not at each commit. */
 async function checkTestOptions(testOptions: string[]): Promise<void> {
-  const { buildProgram } = await import('../cli.js');
-  const test = buildProgram().commands.find((command) => command.name() === 'test')!;
-  test.exitOverride().configureOutput({ writeErr: () => {}, outputError: () => {} });
+  const test = declareTest(new Command('test'))
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, outputError: () => {} });
   let problem: string | undefined;
   try {
     const { operands, unknown } = test.parseOptions(testOptions);
     const stray = unknown[0] ?? operands[0];
     if (stray !== undefined) problem = `${stray} is not an option of alloc-runner test`;
+    // Their combinations and values too, as the test run will resolve them.
+    else resolveTest(test.opts());
   } catch (error) {
     problem = (error as Error).message.replace(/^error: /, '');
   }

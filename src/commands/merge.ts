@@ -6,28 +6,22 @@ import { JSON_SCHEMA_VERSION, type JsonReport } from '../report/json.js';
 import { jsonReportProblem } from '../report/json-check.js';
 import { checkReportDestinations } from '../check/places.js';
 import { writeReports } from '../report/index.js';
-import { chooseReporters } from '../report/choice.js';
+import type { MergeOptions } from '../options/declare.js';
+import { resolveReport } from '../options/resolve.js';
 import { decideOutcome } from '../verdict/outcome.js';
 import { byKernelId, kernelId } from '../run/select.js';
 import { VERSION } from '../version.js';
 
-export interface MergeOptions {
-  reporter: string[];
-  outputFile: string[];
-  verbose?: boolean;
-  slowTestMs?: number;
-}
-
 /** Merges the JSON reports of shards into one, rendered by any reporter; exits as the whole run would have. */
 export async function mergeCommand(files: string[], options: MergeOptions): Promise<ExitCodeValue> {
-  const reporters = chooseReporters(options.reporter, options.outputFile);
-  checkReportDestinations(reporters);
+  const report = resolveReport(options);
+  checkReportDestinations(report.reporters);
   const reports = await Promise.all(files.map(async (file) => ({ file, report: await readReport(file) })));
   const kernels = mergeKernels(reports);
   const missing = missingShards(reports.map(({ report }) => report));
   if (missing) process.stderr.write(`warning: ${missing}\n`);
   const outcome = decideOutcome(kernels);
-  await writeReports(outcome, { reporters, color: chalk, verbose: options.verbose ?? false, slowTestMs: options.slowTestMs, version: VERSION });
+  await writeReports(outcome, { ...report, color: chalk, version: VERSION });
   return outcome.exitCode;
 }
 

@@ -127,40 +127,19 @@ const SCREEN_KEYS = {
 
 export const CONFIG_KEYS = Object.keys(KEYS);
 
-/** The options `test` and `run` take for every kernel, as commander names them; the values as typed. */
-export interface ExpectationOptions {
-  passWhenVga?: string;
-  passWhenSerial?: string;
-  failWhenVga?: string[];
-  failWhenSerial?: string[];
-  vgaContains?: string[];
-  vgaExcludes?: string[];
-  serialMatches?: string[];
-  exitStatus?: string;
-  vgaPollMs?: string;
-}
+/** The configuration keys `test` and `run` take as options of the same names (`--pass-when-vga` is `pass-when-vga`). */
+export type OptionKey = 'pass-when-vga' | 'pass-when-serial' | 'fail-when-vga' | 'fail-when-serial' | 'vga-contains' | 'vga-excludes' | 'serial-matches' | 'exit-status' | 'vga-poll-ms';
+const NUMBER_KEYS = new Set<OptionKey>(['exit-status', 'vga-poll-ms']);
 
-/** Each option is the key of the same name (`--pass-when-vga` is `pass-when-vga`). */
-const OPTION_KEYS: Record<keyof ExpectationOptions, string> = {
-  passWhenVga: 'pass-when-vga',
-  passWhenSerial: 'pass-when-serial',
-  failWhenVga: 'fail-when-vga',
-  failWhenSerial: 'fail-when-serial',
-  vgaContains: 'vga-contains',
-  vgaExcludes: 'vga-excludes',
-  serialMatches: 'serial-matches',
-  exitStatus: 'exit-status',
-  vgaPollMs: 'vga-poll-ms',
-};
-const NUMBER_OPTIONS = new Set<keyof ExpectationOptions>(['exitStatus', 'vgaPollMs']);
-
-/** The settings given on the command line, read and checked as the keys are; an error names the option. */
-export function commandLineSettings(options: ExpectationOptions): Partial<KernelConfig> {
+/**
+ * The settings given on the command line, by key, read and checked as the keys are; an error
+ * names the option. Options take text, so the numbers among them are read from it here.
+ */
+export function commandLineSettings(given: Partial<Record<OptionKey, string | string[]>>): Partial<KernelConfig> {
   const settings: Partial<KernelConfig> = {};
-  for (const [option, key] of Object.entries(OPTION_KEYS) as Array<[keyof ExpectationOptions, string]>) {
-    const value = options[option];
+  for (const [key, value] of Object.entries(given) as Array<[OptionKey, string | string[] | undefined]>) {
     if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
-    const typed = NUMBER_OPTIONS.has(option) && typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+    const typed = NUMBER_KEYS.has(key) && typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
     Object.assign(settings, KEYS[key]!(typed, `--${key}`));
   }
   return settings;

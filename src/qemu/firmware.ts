@@ -35,15 +35,15 @@ export const OVMF_INSTALL_HINT =
   'install it: on Debian or Ubuntu `sudo apt-get install ovmf`, on Fedora `sudo dnf install edk2-ovmf`, on Arch `sudo pacman -S edk2-ovmf`';
 
 /** OVMF's files: the ones given (`--ovmf-code` and `--ovmf-vars`, both), else the first pair installed, else an environment error naming the package. */
-export function requireOvmf(given: { ovmfCode?: string; ovmfVars?: string } = {}, locations = OVMF_LOCATIONS): Ovmf {
-  if (given.ovmfCode !== undefined || given.ovmfVars !== undefined) {
-    if (given.ovmfCode === undefined || given.ovmfVars === undefined) {
+export function requireOvmf(given: Partial<Ovmf> = {}, locations = OVMF_LOCATIONS): Ovmf {
+  if (given.code !== undefined || given.vars !== undefined) {
+    if (given.code === undefined || given.vars === undefined) {
       throw usageError('--ovmf-code and --ovmf-vars go together: give both (a code image and the variable store made for it), or neither');
     }
-    for (const [option, file] of [['--ovmf-code', given.ovmfCode], ['--ovmf-vars', given.ovmfVars]] as const) {
+    for (const [option, file] of [['--ovmf-code', given.code], ['--ovmf-vars', given.vars]] as const) {
       if (!existsSync(file)) throw environmentError(`${option} ${file}: no such file; give the path of an OVMF image, or leave the option out to use the ovmf package's`);
     }
-    return { code: given.ovmfCode, vars: given.ovmfVars };
+    return { code: given.code, vars: given.vars };
   }
   const found = locations.find((pair) => existsSync(pair.code) && existsSync(pair.vars));
   if (!found) {

@@ -1,43 +1,33 @@
 import { createHash } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { AccelChoice } from '../qemu/accel.js';
 import { buildError, usageError } from '../errors.js';
 import { detectImageKind, firmwareMismatch } from '../image/kind.js';
 import type { Firmware } from '../qemu/firmware.js';
 import { bootimagePackages, bootimagePlan, bootimageReason, explainToolchainError, makeBinaryImages, requireBootimage } from '../image/bootimage.js';
 import { TestImages } from '../image/bootimage-cache.js';
 import { locateManifest } from '../project/locate.js';
-import { checkKernelTables, commandLineSettings, kernelConfig, type ExpectationOptions, parsePackageConfig, refuseScreenKeys, type KernelConfig, type PackageConfig, METADATA_TABLE } from '../project/config.js';
-import { buildKernels, readWorkspace, selectionArgs, type BuiltKernel } from '../build/cargo.js';
+import { checkKernelTables, kernelConfig, parsePackageConfig, refuseScreenKeys, type KernelConfig, type PackageConfig, METADATA_TABLE } from '../project/config.js';
+import { buildKernels, readWorkspace, selectionArgs, type BuiltKernel, type CargoSelection } from '../build/cargo.js';
 import type { KernelPlan } from './kernel.js';
 import { mapConcurrent } from './pool.js';
 import { byKernelId, uniqueIds, type Named } from './select.js';
 
-/** The options `test` and `run` share: what to build or boot, and how. */
-export interface SelectionOptions extends ExpectationOptions {
-  features: string[];
-  allFeatures?: boolean;
-  defaultFeatures: boolean;
-  release?: boolean;
-  manifestPath?: string;
-  package: string[];
-  kernel: string[];
-  timeout?: number;
-  accel: AccelChoice;
-  qemu: string;
-  qemuArg: string[];
-  artifactsDir?: string;
-  /** How many bootimage disk images are made at once (`test --jobs`). */
-  jobs?: number;
-  /** Every kernel's firmware, over its configuration's. */
-  firmware?: Firmware;
-  ovmfCode?: string;
-  ovmfVars?: string;
-}
+/** Where the kernels come from: the images `--kernel` names, booted as they are, or what Cargo builds. */
+export type KernelSource = { images: string[] } | { cargo: CargoRequest };
 
-/** What planning reads of the options: what to build or take, and where the artifacts go. */
-export type PlanOptions = ExpectationOptions &
-  Pick<SelectionOptions, 'features' | 'allFeatures' | 'defaultFeatures' | 'release' | 'manifestPath' | 'package' | 'kernel' | 'timeout' | 'artifactsDir' | 'jobs' | 'firmware'>;
+/** What Cargo builds, as the command line asks; without a manifest path, from the Cargo.toml found from here. */
+export type CargoRequest = Omit<CargoSelection, 'manifestPath'> & { manifestPath?: string };
+
+/** What planning needs: where the kernels come from, what the command line sets for all of them, where their artifacts go. */
+export interface PlanSettings {
+  source: KernelSource;
+  /** Settings given on the command line, over every kernel's configuration. */
+  overrides: Partial<KernelConfig>;
+  /** The folder each run's folder is made in (default: Cargo's target dir, alloc-runner/; for images, ./alloc-runner-artifacts). */
+  artifactsDir?: string;
+  /** How many bootimage disk images are made at once. */
+  jobs: number;
+}
 
 export interface Plans {
   kernels: KernelPlan[];
@@ -54,37 +44,15 @@ export type KernelChoice = <T extends Named>(kernels: T[]) => T[];
  * The kernels to boot: the `--kernel` files as given, or what Cargo builds (`cargo test
  * --no-run` or `cargo build`), sorted by id; `select` picks among them.
  */
-export async function planKernels(mode: 'test' | 'build', options: PlanOptions, select?: KernelChoice): Promise<Plans> {
-  // The command line replaces the configuration, for every kernel.
-  const overrides: Partial<KernelConfig> = {
-    ...commandLineSettings(options),
-    ...(options.timeout ? { timeout: options.timeout } : {}),
-    ...(options.firmware ? { firmware: options.firmware } : {}),
-  };
-  if (options.kernel.length === 0) return planCargo(mode, options, overrides, select);
-  refuseCargoOptions(options);
-  const plans = await planPrebuilt(options, overrides);
+export async function planKernels(mode: 'test' | 'build', settings: PlanSettings, select?: KernelChoice): Promise<Plans> {
+  if ('cargo' in settings.source) return planCargo(mode, settings.source.cargo, settings, select);
+  const plans = await planPrebuilt(settings.source.images, settings);
   return select ? { ...plans, kernels: select(plans.kernels) } : plans;
 }
 
-/** `--kernel FILE` builds nothing, so an option for Cargo beside it would silently do nothing. */
-function refuseCargoOptions(options: PlanOptions): void {
-  const given = [
-    options.features.length > 0 && '--features',
-    options.allFeatures && '--all-features',
-    !options.defaultFeatures && '--no-default-features',
-    options.release && '--release',
-    options.manifestPath !== undefined && '--manifest-path',
-    options.package.length > 0 && '--package',
-  ].filter((option): option is string => typeof option === 'string');
-  if (given.length > 0) {
-    throw usageError(`--kernel boots a prebuilt image and builds nothing, so ${given.join(', ')} would do nothing: drop ${given.length === 1 ? 'it' : 'them'}, or drop --kernel to build with Cargo`);
-  }
-}
-
-async function planPrebuilt(options: PlanOptions, overrides: Partial<KernelConfig>): Promise<Plans> {
-  const artifactsRoot = resolve(options.artifactsDir ?? 'alloc-runner-artifacts', runId());
-  const images = options.kernel.map((file) => resolve(file));
+async function planPrebuilt(files: string[], { overrides, artifactsDir }: PlanSettings): Promise<Plans> {
+  const artifactsRoot = resolve(artifactsDir ?? 'alloc-runner-artifacts', runId());
+  const images = files.map((file) => resolve(file));
   const ids = uniqueIds(images.map((image) => ({ name: basename(image), image })));
   const folders = kernelFolders(artifactsRoot, ids);
   const kernels = await Promise.all(
@@ -105,8 +73,8 @@ async function planPrebuilt(options: PlanOptions, overrides: Partial<KernelConfi
   return { kernels: kernels.sort(byKernelId), artifactsRoot };
 }
 
-async function planCargo(mode: 'test' | 'build', options: PlanOptions, overrides: Partial<KernelConfig>, select?: KernelChoice): Promise<Plans> {
-  const manifestPath = locateManifest(options.manifestPath, process.cwd());
+async function planCargo(mode: 'test' | 'build', cargo: CargoRequest, { overrides, artifactsDir, jobs }: PlanSettings, select?: KernelChoice): Promise<Plans> {
+  const manifestPath = locateManifest(cargo.manifestPath, process.cwd());
   const workspace = await readWorkspace(manifestPath);
   // Configuration errors are found before anything is built.
   const configs = new Map(
@@ -120,21 +88,14 @@ async function planCargo(mode: 'test' | 'build', options: PlanOptions, overrides
   const bootimages = bootimagePackages(workspace.packages.values());
   const firstBootimage = bootimages.values().next().value;
   if (firstBootimage) requireBootimage(bootimageReason(firstBootimage.pkg));
-  const selection = {
-    manifestPath,
-    features: options.features,
-    allFeatures: options.allFeatures,
-    noDefaultFeatures: !options.defaultFeatures,
-    release: options.release ?? false,
-    packages: options.package,
-  };
+  const selection = { ...cargo, manifestPath };
   const built = await buildKernels(mode, selection, firstBootimage && explainToolchainError);
   // Kernel binaries of bootimage projects get their images from `cargo bootimage`, test executables from `bootimage runner`.
   const binaryImages =
     mode === 'build' && built.some((kernel) => bootimages.has(kernel.packageId))
       ? await makeBinaryImages(selectionArgs(selection), dirname(manifestPath))
       : new Map<string, string>();
-  const artifactsRoot = resolve(options.artifactsDir ?? join(workspace.targetDirectory, 'alloc-runner'), runId());
+  const artifactsRoot = resolve(artifactsDir ?? join(workspace.targetDirectory, 'alloc-runner'), runId());
   const packageName = (kernel: BuiltKernel) => workspace.packages.get(kernel.packageId)?.name;
   const ids = uniqueIds(built.map((kernel) => ({ name: kernel.name, package: packageName(kernel), kind: kernel.kind })));
   const folders = kernelFolders(artifactsRoot, ids);
@@ -143,7 +104,7 @@ async function planCargo(mode: 'test' | 'build', options: PlanOptions, overrides
   all.sort(byKernelId);
   const chosen = select ? select(all) : all;
   const testImages = new TestImages(workspace.targetDirectory, workspace.workspaceRoot);
-  const kernels = await mapConcurrent(chosen, options.jobs ?? 1, async ({ kernel, artifactsDir, ...named }, _index, worker) => {
+  const kernels = await mapConcurrent(chosen, jobs, async ({ kernel, artifactsDir, ...named }, _index, worker) => {
     const bootimage = bootimages.get(kernel.packageId);
     const packageConfig = configs.get(kernel.packageId);
     const where = { overrides, artifactsDir, sourceRoot: workspace.workspaceRoot, symbols: kernel.executable };
@@ -225,16 +186,15 @@ const MAX_FOLDER_NAME = 100;
  * (chosen with `--bin NAME` when there are several, else the package's `default-run`, as
  * `cargo run` chooses).
  */
-export async function planOneKernel(options: PlanOptions & { bin?: string }, command: string): Promise<KernelPlan> {
-  if (options.kernel.length > 1) throw usageError(`alloc-runner ${command} takes one kernel: pass --kernel once`);
-  const { kernels, defaultRuns = [] } = await planKernels('build', options);
+export async function planOneKernel(settings: PlanSettings, bin: string | undefined): Promise<KernelPlan> {
+  const { kernels, defaultRuns = [] } = await planKernels('build', settings);
   const defaultRun = kernels.filter((kernel) => defaultRuns.includes(`${kernel.package}/${kernel.name}`));
-  const candidates = options.bin ? kernels.filter((kernel) => kernel.name === options.bin) : kernels.length > 1 && defaultRun.length === 1 ? defaultRun : kernels;
+  const candidates = bin ? kernels.filter((kernel) => kernel.name === bin) : kernels.length > 1 && defaultRun.length === 1 ? defaultRun : kernels;
   if (candidates.length !== 1) {
     const names = kernels.map((kernel) => kernel.name).join(', ') || 'none';
     throw usageError(
       candidates.length === 0
-        ? `no binary ${options.bin ? `named ${options.bin} ` : ''}was built (built: ${names})`
+        ? `no binary ${bin ? `named ${bin} ` : ''}was built (built: ${names})`
         : `Cargo built several binaries (${names}); choose one with --bin NAME`,
     );
   }

@@ -110,6 +110,10 @@ describe('alloc-runner hook', () => {
     const missing = await alloc(['hook', 'install', '--', '--jobs', '0'], { cwd: repo, env });
     expect(missing.exitCode, missing.all).toBe(2);
     expect(missing.stderr).toContain("argument '0' is invalid. expected a whole number of 1 or more");
+    // Values commander takes as they are are checked as the test run would check them.
+    const shard = await alloc(['hook', 'install', '--', '--shard', '3/2'], { cwd: repo, env });
+    expect(shard.exitCode, shard.all).toBe(2);
+    expect(shard.stderr).toContain('hook install -- --shard 3/2: --shard 3/2: expected K/N with 1 <= K <= N');
     expect(readFileSync(hookFile, 'utf8')).toBe(before);
   });
 

@@ -41,11 +41,11 @@ describe('pass-when and fail-when in [package.metadata.alloc-runner]', () => {
 describe('the command-line options of the same names', () => {
   it('become settings that replace the configuration', () => {
     const settings = commandLineSettings({
-      passWhenVga: 'Allocator works!',
-      failWhenSerial: ['panicked at', 'EXCEPTION'],
-      vgaContains: [],
-      exitStatus: '35',
-      vgaPollMs: '20',
+      'pass-when-vga': 'Allocator works!',
+      'fail-when-serial': ['panicked at', 'EXCEPTION'],
+      'vga-contains': [],
+      'exit-status': '35',
+      'vga-poll-ms': '20',
     });
     expect(settings).toEqual({ passWhenVga: 'Allocator works!', failWhenSerial: ['panicked at', 'EXCEPTION'], exitStatus: 35, vgaPollMs: 20 });
     const pkg = parsePackageConfig({ 'pass-when-vga': 'from the configuration', 'vga-contains': ['a'] });
@@ -53,12 +53,12 @@ describe('the command-line options of the same names', () => {
   });
 
   it('refuses bad values, naming the option', () => {
-    expect(() => commandLineSettings({ passWhenSerial: '(' })).toThrow(/^--pass-when-serial: "\(" is not a valid regular expression/);
-    expect(() => commandLineSettings({ serialMatches: ['a', '*'] })).toThrow(/^--serial-matches: "\*" is not a valid regular expression/);
-    expect(() => commandLineSettings({ exitStatus: 'ok' })).toThrow('--exit-status: expected an exit status from 0 to 255, got "ok"');
-    expect(() => commandLineSettings({ exitStatus: '256' })).toThrow(/^--exit-status: expected an exit status/);
-    expect(() => commandLineSettings({ vgaPollMs: '1e3' })).toThrow(/^--vga-poll-ms: expected a whole number/);
-    expect(() => commandLineSettings({ passWhenVga: '' })).toThrow(/^--pass-when-vga: expected a non-empty string/);
+    expect(() => commandLineSettings({ 'pass-when-serial': '(' })).toThrow(/^--pass-when-serial: "\(" is not a valid regular expression/);
+    expect(() => commandLineSettings({ 'serial-matches': ['a', '*'] })).toThrow(/^--serial-matches: "\*" is not a valid regular expression/);
+    expect(() => commandLineSettings({ 'exit-status': 'ok' })).toThrow('--exit-status: expected an exit status from 0 to 255, got "ok"');
+    expect(() => commandLineSettings({ 'exit-status': '256' })).toThrow(/^--exit-status: expected an exit status/);
+    expect(() => commandLineSettings({ 'vga-poll-ms': '1e3' })).toThrow(/^--vga-poll-ms: expected a whole number/);
+    expect(() => commandLineSettings({ 'pass-when-vga': '' })).toThrow(/^--pass-when-vga: expected a non-empty string/);
   });
 });
 

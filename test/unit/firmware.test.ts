@@ -44,9 +44,9 @@ describe('finding OVMF', () => {
     const dir = folder();
     writeFileSync(join(dir, 'c.fd'), 'code');
     writeFileSync(join(dir, 'v.fd'), 'vars');
-    expect(requireOvmf({ ovmfCode: join(dir, 'c.fd'), ovmfVars: join(dir, 'v.fd') }, [])).toEqual({ code: join(dir, 'c.fd'), vars: join(dir, 'v.fd') });
-    expect(thrown(() => requireOvmf({ ovmfCode: join(dir, 'c.fd') }, [])).exitCode).toBe(ExitCode.Usage);
-    const missing = thrown(() => requireOvmf({ ovmfCode: join(dir, 'c.fd'), ovmfVars: join(dir, 'nope.fd') }, []));
+    expect(requireOvmf({ code: join(dir, 'c.fd'), vars: join(dir, 'v.fd') }, [])).toEqual({ code: join(dir, 'c.fd'), vars: join(dir, 'v.fd') });
+    expect(thrown(() => requireOvmf({ code: join(dir, 'c.fd') }, [])).exitCode).toBe(ExitCode.Usage);
+    const missing = thrown(() => requireOvmf({ code: join(dir, 'c.fd'), vars: join(dir, 'nope.fd') }, []));
     expect(missing.exitCode).toBe(ExitCode.Environment);
     expect(missing.message).toContain(`--ovmf-vars ${join(dir, 'nope.fd')}: no such file`);
   });
