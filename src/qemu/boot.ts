@@ -1,18 +1,18 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { once } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { ImageKind } from '../image/kind.js';
 import type { Ending } from '../model.js';
-import { HANDSHAKE_LINE } from '../protocol.js';
-import { decodeVgaBuffer, screenText, VGA_BUFFER_ADDRESS, VGA_BUFFER_BYTES, type VgaScreen } from '../capture/vga.js';
 import { qemuArgs, type BootOverrides } from './args.js';
-import { QmpClient } from './qmp.js';
-import { interruptedAsItEnded, startQemu, type QemuExit } from './process.js';
-import { makePrivateDir, QMP_SOCKET_NAME, removePrivateDir } from './private-dir.js';
+import { endingBeforeExit, endingByExit, type BootFacts } from './ending.js';
 import { firmwareArgs, type Firmware, type Ovmf } from './firmware.js';
 import { GDB_SOCKET_NAME, gdbStubArgs, type GdbPort } from './gdb.js';
+import { followGuest, GUEST_PAUSED, type GuestAction, type GuestState, type StatusAnswer } from './guest-events.js';
+import { makePrivateDir, QMP_SOCKET_NAME, removePrivateDir } from './private-dir.js';
+import { interruptedAsItEnded, startQemu, type QemuExit, type QemuProcess } from './process.js';
+import { QmpClient, type QmpEvent } from './qmp.js';
+import { FinalScreen, watchScreen, type ScreenResult, type ScreenWatch } from './screen.js';
 import { KernelTimeout } from './timeout.js';
 
 export interface BootOptions {
@@ -55,24 +55,8 @@ export interface SerialControls {
   decide(): void;
 }
 
-/** What the boot asks while the kernel runs: the screen, while it is wanted. */
-export interface ScreenWatch {
-  /** The screen's text, `seconds` after the kernel started; true ends the run. */
-  screen(text: string, seconds: number): boolean;
-  /** Whether the screen is to be read now. */
-  readonly watchesScreen: boolean;
-  /** Milliseconds between two reads of the screen. */
-  readonly pollMs: number;
-}
-
-export interface BootResult {
+export interface BootResult extends ScreenResult {
   ending: Ending;
-  screen?: VgaScreen;
-  /** Why there is no screen, when there is none. */
-  noScreenReason?: string;
-  screenshot?: string;
-  /** Artifacts that could not be written whole (a full disk), each as `file: why`. */
-  incompleteArtifacts: string[];
   accelerator?: string;
   qemuStderr: string;
   durationMs: number;
@@ -80,12 +64,6 @@ export interface BootResult {
 }
 
 const STDERR_KEEP_BYTES = 8192;
-export const TEXT_SCREEN_UNDER_UEFI = 'no VGA text screen under UEFI firmware (it leaves the display in a graphics mode); vga.png shows the display';
-/**
- * Resets after which a guest that keeps rebooting (when the QEMU arguments allow reboots)
- * is ended as a crash. SeaBIOS adds a reset of its own to each reboot: 10 is 5 boots.
- */
-const MAX_RESETS = 10;
 /** How long QEMU gets to stop and show its screen at a timeout or a decision before it is killed. */
 const STOP_ANSWER_LIMIT_MS = 5000;
 
@@ -108,9 +86,10 @@ export async function boot(options: BootOptions): Promise<BootResult> {
   }
 }
 
+/** Starts QEMU, lets the kernel run, waits for QEMU's end and derives how the boot ended. */
 async function bootIn(privateDir: string, options: BootOptions): Promise<BootResult> {
-  const qmpSocket = join(privateDir, QMP_SOCKET_NAME);
   const gdbSocket = join(privateDir, GDB_SOCKET_NAME);
+  const qmpSocket = join(privateDir, QMP_SOCKET_NAME);
   const args = qemuArgs({
     image: options.image,
     kind: options.imageKind,
@@ -121,193 +100,194 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
     overrides: options.overrides,
     firmwareArgs: await firmwareArgs(options.firmware ?? 'bios', options.ovmf, privateDir, options.artifactsDir),
   });
-  const result: BootResult = {
-    ending: { kind: 'qemu-failed', message: 'QEMU did not start' },
-    incompleteArtifacts: [],
-    qemuStderr: '',
-    durationMs: 0,
-    command: [options.qemu, ...args],
-  };
-  // UEFI firmware leaves the display in a graphics mode: 0xb8000 is no screen, only vga.png is.
-  const textScreen = options.firmware !== 'uefi';
-  if (!textScreen) result.noScreenReason = TEXT_SCREEN_UNDER_UEFI;
-
-  const qmpServer = createServer();
-  qmpServer.listen(qmpSocket);
-  await once(qmpServer, 'listening');
-  const { child: qemu, exited: exit, kill: killQemu } = startQemu(options.qemu, args);
-
-  let stderr = '';
-  qemu.stderr.setEncoding('utf8');
-  qemu.stderr.on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-STDERR_KEEP_BYTES);
-  });
-
-  let qmp: QmpClient | undefined;
-  let guestEnding: Ending | undefined;
-  let timedOut = false;
-  let screenRead: Promise<void> | undefined;
-  const takeScreen = (): Promise<void> => (screenRead ??= readScreen());
-  const readScreen = async (): Promise<void> => {
-    if (!qmp) return;
-    try {
-      if (textScreen) {
-        const raw = join(privateDir, 'vga.bin');
-        await qmp.execute('pmemsave', { val: VGA_BUFFER_ADDRESS, size: VGA_BUFFER_BYTES, filename: raw });
-        result.screen = decodeVgaBuffer(await readFile(raw));
-      }
-      const png = join(options.artifactsDir, 'vga.png');
-      await qmp.execute('screendump', { filename: png, format: 'png' });
-      result.screenshot = png;
-    } catch (error) {
-      if (!result.screen && textScreen) result.noScreenReason = `reading the screen through QMP failed: ${(error as Error).message}`;
-      else result.incompleteArtifacts.push(`vga.png: QEMU could not write it (${(error as Error).message})`);
-    }
-  };
-
-  // Monotonic: serial line times and the conditions' seconds count from here.
-  let guestStartedAt: number | undefined;
-  const guestMs = () => (guestStartedAt === undefined ? 0 : performance.now() - guestStartedAt);
-  const kernelSeconds = () => guestMs() / 1000;
-  // Set when a condition ends the run: QEMU is then stopped, its screen read and killed.
-  let decided = false;
-  const endEarly = () => {
-    if (decided || timedOut || guestEnding) return;
-    decided = true;
-    timeout.clear();
-    void stopAndKill();
-  };
-  const stopAndKill = async () => {
-    // A QEMU that no longer answers QMP (stopped by a debugger, wedged) is killed all the same.
-    const unanswered = setTimeout(killQemu, STOP_ANSWER_LIMIT_MS);
-    await qmp?.execute('stop').catch(() => {});
-    await takeScreen();
-    clearTimeout(unanswered);
-    killQemu();
-  };
-
-  const serialDone = options.serial.read(qemu.stdout, {
-    guestMs,
-    readScreen: takeScreen,
-    send: (text) => qemu.stdin.write(text),
-    decide: endEarly,
-  });
-
-  let guestStarted = false;
-  const timeout = new KernelTimeout(options.timeoutSeconds * 1000, () => {
-    if (decided) return;
-    timedOut = true;
-    void stopAndKill();
-  });
-  const watchingScreen = new AbortController();
-  let screenWatch: Promise<void> | undefined;
-  let startFailure: string | undefined;
-  let resets = 0;
-  let stopDebugging: (() => void) | undefined;
+  const qmpServer = await listenOn(qmpSocket);
+  const qemu = startQemu(options.qemu, args);
+  const stderr = keepEnd(qemu.child.stderr, STDERR_KEEP_BYTES);
+  const running = new RunningBoot(qemu, privateDir, options);
+  const serialDone = options.serial.read(qemu.child.stdout, running.controls);
   const started = Date.now();
-  try {
-    qmp = await QmpClient.accept(qmpServer, qmpConnectTimeoutMs(), exit);
-    qmp.onEvent((event) => {
-      if (event.event === 'STOP' && !timedOut) {
-        void qmp?.execute('query-status').then((status) => {
-          if ((status as { status?: string }).status !== 'internal-error') return;
-          guestEnding = { kind: 'kvm-failed', message: 'KVM stopped the guest with an internal error' };
-          void takeScreen().then(killQemu);
-        }, () => {});
-        return;
-      }
-      if (event.event === 'RESET' && event.data?.guest === true && !guestEnding && ++resets >= MAX_RESETS) {
-        // Only reached when the QEMU arguments turned -no-reboot back into reboots.
-        guestEnding = { kind: 'reboot-loop', resets };
-        void (async () => {
-          await qmp?.execute('stop').catch(() => {});
-          await takeScreen();
-          await qmp?.execute('quit').catch(() => {});
-        })();
-        return;
-      }
-      if (event.event !== 'SHUTDOWN' || event.data?.guest !== true) return;
-      // Under -no-reboot a reset (a triple fault, too) becomes a shutdown; the guest is now paused.
-      const reason = String(event.data.reason ?? 'unknown');
-      guestEnding = reason === 'guest-reset' ? { kind: 'reset' } : { kind: 'shutdown', reason };
-      void takeScreen().then(() => qmp?.execute('quit').catch(() => {}));
-    });
-    result.accelerator = await queryAccelerator(qmp);
-    if (options.gdb) {
-      options.gdb.port.relayTo(gdbSocket);
-      stopDebugging = pauseTimeoutWhileAttached(options.gdb.port, timeout, qmp);
-      options.gdb.waiting();
-      await resumed(qmp, exit);
-    } else {
-      await qmp.execute('cont');
-    }
-    guestStarted = true;
-    guestStartedAt = performance.now();
-    if (!options.gdb?.port.attached) timeout.start();
-    if (textScreen && options.watch?.watchesScreen) {
-      const watch = options.watch;
-      const live = () => !decided && !timedOut && !guestEnding && watch.watchesScreen;
-      screenWatch = watchScreen(qmp, join(privateDir, 'watch.bin'), watch, watchingScreen.signal, live, kernelSeconds).then((ended) => {
-        if (ended) endEarly();
-      });
-    }
-  } catch (error) {
-    killQemu();
-    startFailure = (error as Error).message;
-  }
-
-  const outcome = await exit;
-  result.durationMs = Date.now() - started;
-  timeout.clear();
-  stopDebugging?.();
-  options.gdb?.port.relayTo(undefined);
-  watchingScreen.abort();
-  await screenWatch;
-  qmp?.close();
+  await running.start(qmpServer, gdbSocket);
+  const exit = await qemu.exited;
+  const durationMs = Date.now() - started;
+  await running.end();
   qmpServer.close();
   await serialDone;
-  result.qemuStderr = stderr.trim();
 
-  if (timedOut) {
-    result.ending = { kind: 'timeout', seconds: options.timeoutSeconds };
-  } else if (decided && outcome.signal === 'SIGKILL') {
-    // Killed by us; a kernel that exited on its own before QEMU was stopped is judged by its exit.
-    result.ending = { kind: 'decided' };
-  } else if (guestEnding?.kind === 'kvm-failed') {
-    result.ending = { kind: 'kvm-failed', message: `${guestEnding.message}: ${kvmErrorLine(result.qemuStderr)}` };
-  } else if (guestEnding) {
-    result.ending = guestEnding;
-  } else if (await interruptedAsItEnded(outcome)) {
-    result.ending = { kind: 'interrupted' };
-  } else if (outcome.spawnError) {
-    result.ending = { kind: 'qemu-failed', message: `${options.qemu} could not be started: ${outcome.spawnError.message}` };
-  } else if (options.gdb && result.qemuStderr.includes(GDB_KILLED)) {
-    result.ending = { kind: 'qemu-failed', message: 'the debugger ended it (gdb `kill`) before it exited' };
-  } else if (guestStarted && typeof outcome.exitCode === 'number') {
-    result.ending = { kind: 'exited', status: outcome.exitCode };
-  } else if (guestStarted) {
-    result.ending = {
-      kind: 'qemu-failed',
-      message: `QEMU was killed by ${outcome.signal ?? 'an unknown cause'} while the kernel ran, not by alloc-runner (another process, or the out-of-memory killer)`,
-    };
-  } else {
-    result.ending = { kind: 'qemu-failed', message: startFailureMessage(outcome, startFailure, result.qemuStderr) };
-  }
-  if (!result.screen && !result.noScreenReason) result.noScreenReason = noScreenReason(result.ending);
-  return result;
+  const facts = running.facts(exit, stderr());
+  // Whether the run was being interrupted can take a moment to tell: asked only when nothing else explains the end.
+  const ending = endingBeforeExit(facts) ?? endingByExit(facts, await interruptedAsItEnded(exit));
+  return { ending, ...running.screen.result(ending), accelerator: running.accelerator, qemuStderr: facts.stderr, durationMs, command: [options.qemu, ...args] };
 }
 
-/** What QEMU says on stderr when a debugger's `kill` ends it (with status 0, like a guest reset). */
-const GDB_KILLED = 'Terminated via GDBstub';
+/**
+ * QEMU while the kernel runs: the QMP connection, the guest's state as its events tell, the
+ * runner's own stop (the timeout, or a condition's decision), the screen and the debugger.
+ */
+class RunningBoot {
+  readonly controls: SerialControls;
+  readonly screen: FinalScreen;
+  accelerator: string | undefined;
+  readonly #timeout: KernelTimeout;
+  readonly #screenWatchStop = new AbortController();
+  #qmp: QmpClient | undefined;
+  #guest: GuestState = GUEST_PAUSED;
+  #stoppedBy: BootFacts['stoppedBy'];
+  #startFailure: string | undefined;
+  /** When the kernel was let run (performance.now(): monotonic). */
+  #startedAt: number | undefined;
+  #screenWatch: Promise<void> | undefined;
+  #stopDebugging: (() => void) | undefined;
+  #onResumed: () => void = () => {};
+  readonly #resumed = new Promise<void>((resolve) => {
+    this.#onResumed = resolve;
+  });
 
-/** Resolves when the guest first runs (a debugger's `continue`); rejects when QEMU ends first. */
-function resumed(qmp: QmpClient, exit: Promise<QemuExit>): Promise<void> {
-  return Promise.race([
-    new Promise<void>((resolve) => qmp.onEvent((event) => event.event === 'RESUME' && resolve())),
-    exit.then(() => {
-      throw new Error('QEMU ended while the kernel waited for a debugger');
-    }),
-  ]);
+  constructor(
+    private readonly qemu: QemuProcess,
+    private readonly privateDir: string,
+    private readonly options: BootOptions,
+  ) {
+    this.screen = new FinalScreen(join(privateDir, 'vga.bin'), join(options.artifactsDir, 'vga.png'), options.firmware !== 'uefi');
+    this.#timeout = new KernelTimeout(options.timeoutSeconds * 1000, () => this.#timeUp());
+    this.controls = {
+      guestMs: () => this.#guestMs(),
+      readScreen: () => this.screen.read(this.#qmp),
+      send: (text) => qemu.child.stdin.write(text),
+      decide: () => this.#decide(),
+    };
+  }
+
+  /**
+   * Connects to QMP and lets the kernel run (under --gdb, once a debugger continues it). When
+   * that fails, QEMU is killed and the failure kept for the ending.
+   */
+  async start(server: Server, gdbSocket: string): Promise<void> {
+    try {
+      const qmp = (this.#qmp = await QmpClient.accept(server, qmpConnectTimeoutMs(), this.qemu.exited));
+      qmp.onEvent((event) => this.#follow(event));
+      this.accelerator = await queryAccelerator(qmp);
+      if (this.options.gdb) await this.#waitForDebugger(this.options.gdb, gdbSocket, qmp);
+      else await qmp.execute('cont');
+      this.#startedAt = performance.now();
+      if (!this.options.gdb?.port.attached) this.#timeout.start();
+      this.#watchScreen(qmp);
+    } catch (error) {
+      this.qemu.kill();
+      this.#startFailure = (error as Error).message;
+    }
+  }
+
+  /** Once QEMU has exited: the timeout, the debugger's relay, the screen watch and QMP end too. */
+  async end(): Promise<void> {
+    this.#timeout.clear();
+    this.#stopDebugging?.();
+    this.options.gdb?.port.relayTo(undefined);
+    this.#screenWatchStop.abort();
+    await this.#screenWatch;
+    this.#qmp?.close();
+  }
+
+  facts(exit: QemuExit, stderr: string): BootFacts {
+    return {
+      exit,
+      stoppedBy: this.#stoppedBy,
+      guest: this.#guest.ending,
+      guestStarted: this.#startedAt !== undefined,
+      startFailure: this.#startFailure,
+      stderr,
+      qemu: this.options.qemu,
+      timeoutSeconds: this.options.timeoutSeconds,
+      debugged: this.options.gdb !== undefined,
+    };
+  }
+
+  #guestMs(): number {
+    return this.#startedAt === undefined ? 0 : performance.now() - this.#startedAt;
+  }
+
+  #follow(input: QmpEvent | StatusAnswer): void {
+    const { state, action } = followGuest(this.#guest, input);
+    this.#guest = state;
+    if (action) void this.#act(action);
+  }
+
+  async #act(action: GuestAction): Promise<void> {
+    const qmp = this.#qmp;
+    if (!qmp) return;
+    if (action.do === 'resumed') {
+      this.#onResumed();
+    } else if (action.do === 'query-status') {
+      const answer = (await qmp.execute('query-status').catch(() => undefined)) as { status?: string } | undefined;
+      if (answer) this.#follow({ status: String(answer.status) });
+    } else {
+      if (action.stopFirst) await qmp.execute('stop').catch(() => {});
+      await this.screen.read(qmp);
+      if (action.then === 'kill') this.qemu.kill();
+      else await qmp.execute('quit').catch(() => {});
+    }
+  }
+
+  /** A condition decided the run, unless something else ended it first. */
+  #decide(): void {
+    if (this.#stoppedBy || this.#guest.ending) return;
+    this.#timeout.clear();
+    void this.#stopAndKill('decision');
+  }
+
+  #timeUp(): void {
+    if (!this.#stoppedBy) void this.#stopAndKill('timeout');
+  }
+
+  async #stopAndKill(by: NonNullable<BootFacts['stoppedBy']>): Promise<void> {
+    this.#stoppedBy = by;
+    // A QEMU that no longer answers QMP (stopped by a debugger, wedged) is killed all the same.
+    const unanswered = setTimeout(this.qemu.kill, STOP_ANSWER_LIMIT_MS);
+    await this.#qmp?.execute('stop').catch(() => {});
+    await this.screen.read(this.#qmp);
+    clearTimeout(unanswered);
+    this.qemu.kill();
+  }
+
+  /** Reads the screen while a condition on it is pending, and no longer than the guest runs. */
+  #watchScreen(qmp: QmpClient): void {
+    const watch = this.options.watch;
+    if (this.options.firmware === 'uefi' || !watch?.watchesScreen) return;
+    const live = () => !this.#stoppedBy && !this.#guest.ending && watch.watchesScreen;
+    const seconds = () => this.#guestMs() / 1000;
+    this.#screenWatch = watchScreen(qmp, join(this.privateDir, 'watch.bin'), watch, this.#screenWatchStop.signal, live, seconds).then((decided) => {
+      if (decided) this.#decide();
+    });
+  }
+
+  /** Relays the debugger's port to QEMU's gdb stub; resolves once the debugger lets the guest run. */
+  async #waitForDebugger(gdb: NonNullable<BootOptions['gdb']>, gdbSocket: string, qmp: QmpClient): Promise<void> {
+    gdb.port.relayTo(gdbSocket);
+    this.#stopDebugging = pauseTimeoutWhileAttached(gdb.port, this.#timeout, qmp);
+    gdb.waiting();
+    await Promise.race([
+      this.#resumed,
+      this.qemu.exited.then(() => {
+        throw new Error('QEMU ended while the kernel waited for a debugger');
+      }),
+    ]);
+  }
+}
+
+async function listenOn(socket: string): Promise<Server> {
+  const server = createServer();
+  server.listen(socket);
+  await once(server, 'listening');
+  return server;
+}
+
+/** Keeps the last `maxChars` of a stream's text; the function gives them, trimmed. */
+function keepEnd(stream: Readable, maxChars: number): () => string {
+  let kept = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    kept = (kept + chunk).slice(-maxChars);
+  });
+  return () => kept.trim();
 }
 
 /**
@@ -325,49 +305,6 @@ function pauseTimeoutWhileAttached(port: GdbPort, timeout: KernelTimeout, qmp: Q
       timeout.start();
     }, () => {});
   });
-}
-
-/**
- * Reads the screen every `watch.pollMs` while `live()` holds (the guest runs, nothing is
- * decided, a VGA condition is pending); true when the watch decided the run.
- */
-async function watchScreen(
-  qmp: QmpClient,
-  file: string,
-  watch: ScreenWatch,
-  aborted: AbortSignal,
-  live: () => boolean,
-  seconds: () => number,
-): Promise<boolean> {
-  try {
-    while (live()) {
-      await sleep(watch.pollMs, undefined, { signal: aborted });
-      if (!live()) return false;
-      await qmp.execute('pmemsave', { val: VGA_BUFFER_ADDRESS, size: VGA_BUFFER_BYTES, filename: file });
-      if (watch.screen(screenText(decodeVgaBuffer(await readFile(file))), seconds())) return true;
-    }
-  } catch {
-    // Aborted, or QEMU went away while the screen was being read: the boot's end says why.
-  }
-  return false;
-}
-
-/** Why QEMU never ran the kernel: its own exit and stderr when it quit, else what the runner saw. */
-function startFailureMessage(outcome: QemuExit, startFailure: string | undefined, stderr: string): string {
-  const quit = outcome.signal === null;
-  const what = quit || !startFailure ? `QEMU exited ${quit ? `with status ${outcome.exitCode}` : `on ${outcome.signal}`} before the kernel started` : `${startFailure}; QEMU was stopped`;
-  return `${what}${stderr ? `: ${stderr}` : ' (it printed nothing on stderr)'}`;
-}
-
-function noScreenReason(ending: Ending): string {
-  if (ending.kind === 'exited') return `the kernel exited without the screen handshake ("${HANDSHAKE_LINE}" on serial, see the README)`;
-  if (ending.kind === 'interrupted') return 'alloc-runner was interrupted before the screen could be read';
-  return 'QEMU ended before the screen could be read';
-}
-
-/** The line of QEMU's stderr that names the KVM failure. */
-function kvmErrorLine(stderr: string): string {
-  return stderr.split('\n').find((line) => line.includes('KVM')) ?? stderr.split('\n')[0] ?? '';
 }
 
 async function queryAccelerator(qmp: QmpClient): Promise<string> {
