@@ -179,3 +179,11 @@ export type BuildOptions = OptionsOf<typeof declareBuild>;
 export type MergeOptions = OptionsOf<typeof declareMerge>;
 export type DoctorOptions = OptionsOf<typeof declareDoctor>;
 export type HookInstallOptions = OptionsOf<typeof declareHookInstall>;
+
+/**
+ * `run`'s options when none is given: Cargo's target runner (`alloc-runner runner`) takes no
+ * options of its own (those after the executable are the executable's), so it boots with these.
+ */
+export function runDefaults(): RunOptions {
+  return declareRun(new Command('run')).opts();
+}

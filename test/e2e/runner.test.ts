@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -62,6 +62,20 @@ describe('cargo test with alloc-runner as the target runner', () => {
     const seed = await cargo(['run', '--features', 'global_alloc']);
     expect(seed.exitCode, seed.all).toBe(0);
     expect(seed.all).toMatch(/^PASS {2}kernel test_allocator \(.*\): the screen showed "Allocator works!" after /m);
+  });
+});
+
+describe('alloc-runner runner with a kernel, outside Cargo', () => {
+  it("checks QEMU's version before booting, as run does", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runner-qemu-'));
+    const qemu = join(dir, 'old-qemu');
+    writeFileSync(qemu, '#!/bin/sh\necho "QEMU emulator version 5.2.0"\n', { mode: 0o755 });
+    // A disk image is a kernel to the runner: boot code (hlt) and the boot sector signature.
+    const disk = join(dir, 'disk.img');
+    writeFileSync(disk, Buffer.concat([Buffer.alloc(510, 0xf4), Buffer.from([0x55, 0xaa])]));
+    const run = await alloc(['runner', disk], { env: { ALLOC_RUNNER_QEMU: qemu } });
+    expect(run.exitCode, run.all).toBe(ExitCode.Environment);
+    expect(run.stderr).toContain(`${qemu} is QEMU 5.2, too old: QEMU 6.0 or newer is needed`);
   });
 });
 

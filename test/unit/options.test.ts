@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildProgram } from '../../src/cli.js';
 import { defaultQemu } from '../../src/environment.js';
 import { ExitCode, RunnerError } from '../../src/errors.js';
-import { declareBuild, declareRun, declareTest } from '../../src/options/declare.js';
+import { declareBuild, declareRun, declareTest, runDefaults } from '../../src/options/declare.js';
 import { resolveBuild, resolveRun, resolveTest } from '../../src/options/resolve.js';
 import { DEFAULT_CONFIG } from '../../src/project/config.js';
 
@@ -61,7 +61,8 @@ describe('options resolved once into the settings the stages read', () => {
   });
 
   it("gives run the same QEMU settings by default", () => {
-    expect(resolveRun(parse(declareRun, [])).qemu).toEqual(resolveTest(parse(declareTest, [])).qemu);
+    expect(runDefaults()).toEqual(parse(declareRun, []));
+    expect(resolveRun(runDefaults()).qemu).toEqual(resolveTest(parse(declareTest, [])).qemu);
   });
 
   it('turns each expectation option into the configuration key of the same name, checked as the key is', () => {
