@@ -10,11 +10,10 @@ import type { BootOverrides } from '../qemu/args.js';
 import { FIRMWARE_LOG, type Ovmf } from '../qemu/firmware.js';
 import type { GdbPort } from '../qemu/gdb.js';
 import { screenText } from '../capture/vga.js';
-import { SerialParser } from '../parse/serial.js';
 import { describeFsError } from '../check/places.js';
 import { judge } from '../verdict/judge.js';
 import { withExpectedFailures } from '../verdict/expected-failure.js';
-import { ConditionWatch } from '../verdict/conditions.js';
+import { BootObservers } from './observers.js';
 
 /** One kernel to boot, with everything decided about it. */
 export interface KernelPlan {
@@ -50,59 +49,19 @@ export interface RunSettings {
   gdb?: { port: GdbPort; waiting: (kernel: KernelPlan) => void };
 }
 
-const LAST_LINES = 20;
-
 /** Boots one kernel, parses what it printed and gives its verdict. */
 export async function runKernel(plan: KernelPlan, settings: RunSettings): Promise<KernelResult> {
   await mkdir(plan.artifactsDir, { recursive: true });
-  let parser = new SerialParser();
-  const lastLines: string[] = [];
-  const patterns = plan.config.serialMatches.map((source) => ({ source, regex: new RegExp(source), seen: false }));
-  let watch = new ConditionWatch(plan.config);
-
-  const bootOnce = async () => {
-    const serial = new SerialCapture({
-      dir: plan.artifactsDir,
-      onLine: (line, atMs) => {
-        parser.push(line, atMs);
-        lastLines.push(line);
-        if (lastLines.length > LAST_LINES) lastLines.shift();
-        for (const pattern of patterns) if (!pattern.seen && pattern.regex.test(line)) pattern.seen = true;
-        settings.onLine?.(plan, line);
-        return watch.line(line, atMs / 1000);
-      },
-    });
-    const booted = await boot({
-      qemu: plan.qemu ?? settings.qemu,
-      image: plan.image,
-      imageKind: plan.imageKind,
-      accel: settings.accel.args(),
-      extraArgs: [...plan.config.qemuArgs, ...settings.extraQemuArgs],
-      cmdlineWords: settings.cmdlineWords,
-      overrides: plan.overrides,
-      firmware: plan.config.firmware,
-      ovmf: settings.ovmf,
-      timeoutSeconds: plan.config.timeout,
-      artifactsDir: plan.artifactsDir,
-      serial,
-      watch,
-      gdb: settings.gdb && { port: settings.gdb.port, waiting: () => settings.gdb?.waiting(plan) },
-    });
-    return { booted, serial };
-  };
-  let { booted, serial: capture } = await bootOnce();
+  let { booted, capture, observers } = await bootOnce(plan, settings);
   if (booted.ending.kind === 'kvm-failed' && settings.accel.fallBackFromKvm()) {
     const kvmFailure = booted.ending.message;
     // The failed boot's log is kept beside the new one; its lines do not count.
     await rename(capture.logPath, join(plan.artifactsDir, 'serial.kvm-failed.log'));
     await rename(capture.timesPath, join(plan.artifactsDir, 'serial.kvm-failed.times')).catch(() => {}); // absent if it could not be written
-    parser = new SerialParser();
-    lastLines.length = 0;
-    for (const pattern of patterns) pattern.seen = false;
-    watch = new ConditionWatch(plan.config);
-    ({ booted, serial: capture } = await bootOnce());
+    ({ booted, capture, observers } = await bootOnce(plan, settings));
     booted.accelerator = `tcg, after KVM failed (${kvmFailure})`;
   }
+  const { parser, watch, lastLines } = observers;
 
   const serial = parser.finish();
   const text = booted.screen ? screenText(booted.screen) : undefined;
@@ -126,7 +85,7 @@ export async function runKernel(plan: KernelPlan, settings: RunSettings): Promis
       serial,
       screenText: text,
       noScreenReason: booted.noScreenReason,
-      unmatchedPatterns: patterns.filter((pattern) => !pattern.seen).map((pattern) => pattern.source),
+      unmatchedPatterns: observers.unmatchedPatterns(),
       decision: watch.decision,
       waitedFor: watch.waitedFor(),
     },
@@ -157,4 +116,28 @@ export async function runKernel(plan: KernelPlan, settings: RunSettings): Promis
     qemuCommand: booted.command,
     sourceRoot: plan.sourceRoot,
   };
+}
+
+/** One boot of the kernel, with its serial capture and the observers of its lines, all its own. */
+async function bootOnce(plan: KernelPlan, settings: RunSettings) {
+  const echo = settings.onLine;
+  const observers = new BootObservers(plan.config, echo && ((line) => echo(plan, line)));
+  const capture = new SerialCapture({ dir: plan.artifactsDir, onLine: (line, atMs) => observers.line(line, atMs) });
+  const booted = await boot({
+    qemu: plan.qemu ?? settings.qemu,
+    image: plan.image,
+    imageKind: plan.imageKind,
+    accel: settings.accel.args(),
+    extraArgs: [...plan.config.qemuArgs, ...settings.extraQemuArgs],
+    cmdlineWords: settings.cmdlineWords,
+    overrides: plan.overrides,
+    firmware: plan.config.firmware,
+    ovmf: settings.ovmf,
+    timeoutSeconds: plan.config.timeout,
+    artifactsDir: plan.artifactsDir,
+    serial: capture,
+    watch: observers.watch,
+    gdb: settings.gdb && { port: settings.gdb.port, waiting: () => settings.gdb?.waiting(plan) },
+  });
+  return { booted, capture, observers };
 }

@@ -5,7 +5,7 @@
 //   handshake           prints the screen handshake, waits for the reply, then exits with 33
 //   shutdown:REASON     the guest shuts down (guest-reset: a triple fault under -no-reboot)
 //   resets:N            the guest resets N times (a reboot loop, when reboots are allowed)
-//   internal-error      KVM stops the guest with an internal error, as QEMU says on stderr
+//   internal-error      prints a failed KTAP test; KVM stops the guest with an internal error, as QEMU says on stderr
 //   kvm-fails-once      internal-error on the first boot of an image, exit:33 after it
 //   print:LINE          prints LINE, then runs until stopped
 //   hang                runs until stopped
@@ -99,6 +99,7 @@ async function play() {
   } else if (name === 'resets') {
     for (let reset = 0; reset < Number(value); reset++) emit('RESET', { guest: true, reason: 'guest-reset' });
   } else if (name === 'internal-error') {
+    await serial('KTAP version 1\n1..1\nnot ok 1 fake\n');
     process.stderr.write('KVM internal error. Suberror: 1\nemulation failure\n');
     status = 'internal-error';
     emit('STOP');

@@ -7,6 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { SerialCapture } from '../../src/capture/serial.js';
 import { boot, type BootOptions } from '../../src/qemu/boot.js';
 import { MAX_RESETS } from '../../src/qemu/guest-events.js';
+import { Accelerator } from '../../src/qemu/accel.js';
+import { DEFAULT_CONFIG } from '../../src/project/config.js';
+import { runKernel } from '../../src/run/kernel.js';
 
 const FAKE_QEMU = resolve(import.meta.dirname, '..', 'support', 'fake-qemu.mjs');
 
@@ -95,5 +98,26 @@ describe('one boot, against a fake QEMU', () => {
     const booted = await bootFake('hang', { qemu: '/nonexistent/qemu-system-x86_64' });
     // Through setpriv (Linux), which starts but cannot run it; without setpriv, the spawn fails.
     expect(booted.ending).toMatchObject({ kind: 'qemu-failed', message: expect.stringContaining('/nonexistent/qemu-system-x86_64') });
+  });
+});
+
+describe("one kernel's run, against a fake QEMU", () => {
+  it('boots again with TCG after KVM failed, judging only the second boot: its observers start from nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kernel-'));
+    const plan = {
+      id: 'kvm-fails-once',
+      name: 'kvm-fails-once',
+      image: join(dir, 'kernel.elf'),
+      imageKind: 'multiboot' as const,
+      config: { ...DEFAULT_CONFIG, serialMatches: ['^not ok'] },
+      artifactsDir: join(dir, 'artifacts'),
+    };
+    const result = await runKernel(plan, { qemu: FAKE_QEMU, accel: new Accelerator('auto'), extraQemuArgs: ['-fake', 'kvm-fails-once'] });
+    expect(result.accelerator).toBe('tcg, after KVM failed (KVM stopped the guest with an internal error: KVM internal error. Suberror: 1)');
+    expect(result.tests.map((test) => [test.name, test.status])).toEqual([['fake', 'pass']]);
+    expect(result.lastSerialLines).toEqual(['KTAP version 1', '1..1', 'ok 1 fake']);
+    // The first boot's `not ok` line matched the pattern; this boot printed none.
+    expect(result).toMatchObject({ status: 'fail', reason: expect.stringContaining('^not ok') });
+    expect(readFileSync(join(plan.artifactsDir, 'serial.kvm-failed.log'), 'utf8')).toBe('KTAP version 1\n1..1\nnot ok 1 fake\n');
   });
 });
