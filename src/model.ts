@@ -116,6 +116,8 @@ export interface KernelResult {
     screenshot?: string;
     /** OVMF's debug output, for kernels booted with UEFI firmware. */
     firmwareLog?: string;
+    /** qemu.stderr.log: what QEMU printed on stderr (its last 8 KiB), when it printed anything. */
+    qemuStderr?: string;
     /** Artifacts that could not be written whole (a full disk), each as `file: why`. */
     incomplete?: string[];
   };

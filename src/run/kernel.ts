@@ -49,15 +49,19 @@ export interface RunSettings {
   gdb?: { port: GdbPort; waiting: (kernel: KernelPlan) => void };
 }
 
+/** QEMU's stderr, as the boot keeps it (its last 8 KiB). */
+const QEMU_STDERR_LOG = 'qemu.stderr.log';
+
 /** Boots one kernel, parses what it printed and gives its verdict. */
 export async function runKernel(plan: KernelPlan, settings: RunSettings): Promise<KernelResult> {
   await mkdir(plan.artifactsDir, { recursive: true });
   let { booted, capture, observers } = await bootOnce(plan, settings);
   if (booted.ending.kind === 'kvm-failed' && settings.accel.fallBackFromKvm()) {
     const kvmFailure = booted.ending.message;
-    // The failed boot's log is kept beside the new one; its lines do not count.
+    // The failed boot's logs are kept beside the new ones; its lines do not count.
     await rename(capture.logPath, join(plan.artifactsDir, 'serial.kvm-failed.log'));
     await rename(capture.timesPath, join(plan.artifactsDir, 'serial.kvm-failed.times')).catch(() => {}); // absent if it could not be written
+    await writeFile(join(plan.artifactsDir, 'qemu.stderr.kvm-failed.log'), `${booted.qemuStderr}\n`).catch(() => {}); // KVM's own words on its failure
     ({ booted, capture, observers } = await bootOnce(plan, settings));
     booted.accelerator = `tcg, after KVM failed (${kvmFailure})`;
   }
@@ -70,14 +74,9 @@ export async function runKernel(plan: KernelPlan, settings: RunSettings): Promis
   const artifacts: KernelResult['artifacts'] = { dir: plan.artifactsDir, serialLog: capture.logPath, serialTimes: capture.timesPath, screenshot: booted.screenshot };
   if (plan.config.firmware === 'uefi') artifacts.firmwareLog = join(plan.artifactsDir, FIRMWARE_LOG);
   const incomplete = [...booted.incompleteArtifacts, ...capture.incomplete()];
-  if (text !== undefined) {
-    try {
-      await writeFile(join(plan.artifactsDir, 'vga.txt'), `${text}\n`);
-      artifacts.screenText = join(plan.artifactsDir, 'vga.txt');
-    } catch (error) {
-      incomplete.push(`vga.txt: ${describeFsError(error)}; the screen is in the report`);
-    }
-  }
+  if (text !== undefined) artifacts.screenText = await writeArtifact(plan.artifactsDir, 'vga.txt', text, incomplete, 'the screen is in the report');
+  // Only when QEMU printed anything: most boots then write no file at all.
+  if (booted.qemuStderr) artifacts.qemuStderr = await writeArtifact(plan.artifactsDir, QEMU_STDERR_LOG, booted.qemuStderr, incomplete, "QEMU's messages were not kept");
   if (incomplete.length > 0) artifacts.incomplete = incomplete;
   const verdict = judge(
     {
@@ -116,6 +115,18 @@ export async function runKernel(plan: KernelPlan, settings: RunSettings): Promis
     qemuCommand: booted.command,
     sourceRoot: plan.sourceRoot,
   };
+}
+
+/** Writes one artifact, the path when it did; a failure (a full disk) goes to `incomplete`, never ends the run. */
+async function writeArtifact(dir: string, name: string, text: string, incomplete: string[], otherwise: string): Promise<string | undefined> {
+  const path = join(dir, name);
+  try {
+    await writeFile(path, `${text}\n`);
+    return path;
+  } catch (error) {
+    incomplete.push(`${name}: ${describeFsError(error)}; ${otherwise}`);
+    return undefined;
+  }
 }
 
 /** One boot of the kernel, with its serial capture and the observers of its lines, all its own. */

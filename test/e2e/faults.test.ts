@@ -195,6 +195,7 @@ describe('QEMU failing', () => {
     expect(result.exitCode, result.all).toBe(1);
     const [passed, failed] = readReport(ws.report).kernels; // in the order of their ids
     expect(failed).toMatchObject({ status: 'error', reason: 'QEMU could not run the kernel: QEMU exited with status 3 before the kernel started: fake-qemu: this one will not start' });
+    expect(readFileSync(failed!.artifacts.qemuStderr!, 'utf8')).toBe('fake-qemu: this one will not start\n');
     expect(passed).toMatchObject({ name: 'no_handshake', status: 'pass' });
   });
 

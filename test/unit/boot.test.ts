@@ -119,5 +119,17 @@ describe("one kernel's run, against a fake QEMU", () => {
     // The first boot's `not ok` line matched the pattern; this boot printed none.
     expect(result).toMatchObject({ status: 'fail', reason: expect.stringContaining('^not ok') });
     expect(readFileSync(join(plan.artifactsDir, 'serial.kvm-failed.log'), 'utf8')).toBe('KTAP version 1\n1..1\nnot ok 1 fake\n');
+    expect(readFileSync(join(plan.artifactsDir, 'qemu.stderr.kvm-failed.log'), 'utf8')).toBe('KVM internal error. Suberror: 1\nemulation failure\n');
+    // The second QEMU printed nothing on stderr: no file for it.
+    expect(result.artifacts.qemuStderr).toBeUndefined();
+  });
+
+  it("keeps what QEMU printed on stderr as qemu.stderr.log, and names it among the artifacts", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kernel-'));
+    const plan = { id: 'k', name: 'k', image: join(dir, 'kernel.elf'), imageKind: 'multiboot' as const, config: DEFAULT_CONFIG, artifactsDir: join(dir, 'artifacts') };
+    const result = await runKernel(plan, { qemu: FAKE_QEMU, accel: new Accelerator('tcg'), extraQemuArgs: ['-fake', 'quit-early'] });
+    expect(result.status).toBe('error');
+    expect(result.artifacts.qemuStderr).toBe(join(plan.artifactsDir, 'qemu.stderr.log'));
+    expect(readFileSync(result.artifacts.qemuStderr!, 'utf8')).toBe('fake-qemu: this machine cannot be made\n');
   });
 });
