@@ -1,9 +1,9 @@
 // One boot against a fake QEMU (test/support/fake-qemu.mjs) that speaks QMP and plays the
 // guest's part: each QMP story the boot must tell apart, without QEMU or a kernel.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { SerialCapture } from '../../src/capture/serial.js';
 import { boot, type BootOptions } from '../../src/qemu/boot.js';
 import { MAX_RESETS } from '../../src/qemu/guest-events.js';
@@ -11,10 +11,13 @@ import { Accelerator } from '../../src/qemu/accel.js';
 import { DEFAULT_CONFIG } from '../../src/project/config.js';
 import { runKernel } from '../../src/run/kernel.js';
 
+const scratch = mkdtempSync(join(tmpdir(), 'boot-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
 const FAKE_QEMU = resolve(import.meta.dirname, '..', 'support', 'fake-qemu.mjs');
 
 async function bootFake(scenario: string, options: Partial<BootOptions> & { decideOn?: string } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'boot-'));
+  const dir = mkdtempSync(join(scratch, 'boot-'));
   const lines: string[] = [];
   const serial = new SerialCapture({ dir, onLine: (line) => lines.push(line) > 0 && line === options.decideOn });
   const result = await boot({
@@ -103,7 +106,7 @@ describe('one boot, against a fake QEMU', () => {
 
 describe("one kernel's run, against a fake QEMU", () => {
   it('boots again with TCG after KVM failed, judging only the second boot: its observers start from nothing', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kernel-'));
+    const dir = mkdtempSync(join(scratch, 'kernel-'));
     const plan = {
       id: 'kvm-fails-once',
       name: 'kvm-fails-once',
@@ -125,7 +128,7 @@ describe("one kernel's run, against a fake QEMU", () => {
   });
 
   it("keeps what QEMU printed on stderr as qemu.stderr.log, and names it among the artifacts", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kernel-'));
+    const dir = mkdtempSync(join(scratch, 'kernel-'));
     const plan = { id: 'k', name: 'k', image: join(dir, 'kernel.elf'), imageKind: 'multiboot' as const, config: DEFAULT_CONFIG, artifactsDir: join(dir, 'artifacts') };
     const result = await runKernel(plan, { qemu: FAKE_QEMU, accel: new Accelerator('tcg'), extraQemuArgs: ['-fake', 'quit-early'] });
     expect(result.status).toBe('error');

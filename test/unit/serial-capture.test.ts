@@ -1,11 +1,14 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { SerialCapture } from '../../src/capture/serial.js';
 import { readSerialTimes } from '../../src/capture/serial-times.js';
 import { HANDSHAKE_LINE, HANDSHAKE_REPLY } from '../../src/protocol.js';
 import type { SerialControls } from '../../src/qemu/boot.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'capture-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** A boot as the serial side sees it: a clock that moves 1.23456 ms a line, and what was asked of it. */
 function fakeBoot() {
@@ -27,7 +30,7 @@ async function* chunks(...parts: string[]): AsyncIterable<Buffer> {
 }
 
 function capture(onLine: (line: string, atMs: number) => boolean = () => false) {
-  const dir = mkdtempSync(join(tmpdir(), 'capture-'));
+  const dir = mkdtempSync(join(scratch, 'capture-'));
   return new SerialCapture({ dir, onLine });
 }
 
