@@ -1,7 +1,26 @@
-import type { VgaScreen } from './capture/vga.js';
-
 // The result model (every reporter turns this one shape into its own format), and the types
 // that pass from one stage to the next.
+
+/** The firmware a kernel boots with: SeaBIOS (QEMU's default) or OVMF, the UEFI firmware of EDK II. */
+export type Firmware = 'bios' | 'uefi';
+
+/** How QEMU is to boot a file: as a Multiboot kernel, a raw disk or a CD image. */
+export type ImageKind = 'multiboot' | 'disk' | 'iso';
+
+/** Shard K of N of a run's kernels (`--shard K/N`). */
+export interface Shard {
+  /** 1-based. */
+  index: number;
+  count: number;
+}
+
+/** The VGA text screen as QEMU's memory holds it at 0xb8000: 80x25 cells. */
+export interface VgaScreen {
+  /** 25 rows of 80 characters each, untrimmed. */
+  rows: string[];
+  /** The attribute byte of each cell, row by row: low nibble foreground, bits 4-6 background. */
+  attributes: number[][];
+}
 
 /** Where a kernel panicked, as printed by `panicked at FILE:LINE:COL:` and the lines after it. */
 export interface PanicInfo {

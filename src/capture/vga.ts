@@ -1,4 +1,5 @@
 // The VGA text screen: 80x25 cells of (code page 437 character, colour attribute) at 0xb8000.
+import type { VgaScreen } from '../model.js';
 
 export const VGA_COLUMNS = 80;
 export const VGA_ROWS = 25;
@@ -11,13 +12,6 @@ const CP437 =
   ' !"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~⌂' +
   'ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐' +
   '└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u00a0';
-
-export interface VgaScreen {
-  /** 25 rows of 80 characters each, untrimmed. */
-  rows: string[];
-  /** The attribute byte of each cell, row by row: low nibble foreground, bits 4-6 background. */
-  attributes: number[][];
-}
 
 export function decodeVgaBuffer(buffer: Uint8Array): VgaScreen {
   if (buffer.length < VGA_BUFFER_BYTES) {

@@ -1,9 +1,6 @@
 import { open } from 'node:fs/promises';
 import { usageError } from '../errors.js';
-import type { Firmware } from '../qemu/firmware.js';
-
-/** How QEMU is to boot a file: as a Multiboot kernel, a raw disk or a CD image. */
-export type ImageKind = 'multiboot' | 'disk' | 'iso';
+import type { Firmware, ImageKind } from '../model.js';
 
 const MULTIBOOT_MAGIC = 0x1badb002;
 const MULTIBOOT_SEARCH_BYTES = 8192;

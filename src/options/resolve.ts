@@ -2,11 +2,11 @@ import { usageError } from '../errors.js';
 import type { GrubImageKind } from '../image/grub.js';
 import type { BootPath } from '../image/wrap.js';
 import { commandLineSettings, type KernelConfig } from '../project/config.js';
-import type { Firmware } from '../qemu/firmware.js';
+import type { Firmware, Shard } from '../model.js';
 import type { QemuSettings } from '../qemu/settings.js';
 import { chooseReporters, type ReporterChoice } from '../report/choice.js';
 import type { KernelSource, PlanSettings } from '../run/plan.js';
-import { parseShard, type Shard } from '../run/select.js';
+import { parseShard } from '../run/select.js';
 import type { BuildOptions, MergeOptions, RunOptions, TestOptions } from './declare.js';
 
 // The options as commander parsed them, resolved once into the settings the stages read:

@@ -1,5 +1,5 @@
 import { usageError } from '../errors.js';
-import { FIRMWARES, type Firmware } from '../qemu/firmware.js';
+import type { Firmware } from '../model.js';
 
 /** What a kernel is expected to do, from `[package.metadata.alloc-runner]`. */
 export interface KernelConfig {
@@ -90,6 +90,7 @@ const pollInterval = (value: unknown, key: string): number => {
   return value as number;
 };
 
+const FIRMWARES: readonly Firmware[] = ['bios', 'uefi'];
 const firmware = (value: unknown, key: string): Firmware => {
   if (!FIRMWARES.includes(value as Firmware)) throw wrongType(key, FIRMWARES.map((name) => `"${name}"`).join(' or '), value);
   return value as Firmware;

@@ -1,4 +1,4 @@
-import type { ImageKind } from '../image/kind.js';
+import type { ImageKind } from '../model.js';
 import { RUNNER_CMDLINE } from '../protocol.js';
 
 export interface QemuArgsInput {

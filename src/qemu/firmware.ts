@@ -2,11 +2,8 @@ import { existsSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { environmentError, usageError } from '../errors.js';
+import type { Firmware } from '../model.js';
 import { escapeOption } from './args.js';
-
-/** The firmware a kernel boots with: SeaBIOS (QEMU's default) or OVMF, the UEFI firmware of EDK II. */
-export type Firmware = 'bios' | 'uefi';
-export const FIRMWARES: Firmware[] = ['bios', 'uefi'];
 
 /** OVMF as two flash images: the code (read-only) and the template of its variable store. */
 export interface Ovmf {

@@ -2,8 +2,8 @@
 // on it is pending.
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { decodeVgaBuffer, screenText, VGA_BUFFER_ADDRESS, VGA_BUFFER_BYTES, type VgaScreen } from '../capture/vga.js';
-import type { Ending } from '../model.js';
+import { decodeVgaBuffer, screenText, VGA_BUFFER_ADDRESS, VGA_BUFFER_BYTES } from '../capture/vga.js';
+import type { Ending, VgaScreen } from '../model.js';
 import { HANDSHAKE_LINE } from '../protocol.js';
 import type { QmpClient } from './qmp.js';
 

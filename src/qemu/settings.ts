@@ -1,5 +1,6 @@
 import type { AccelChoice } from './accel.js';
-import type { Firmware, Ovmf } from './firmware.js';
+import type { Firmware } from '../model.js';
+import type { Ovmf } from './firmware.js';
 
 /** How QEMU runs every kernel of a run, as the command line chose (`test`, `run`; `runner` takes `run`'s defaults). */
 export interface QemuSettings {

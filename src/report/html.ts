@@ -1,5 +1,4 @@
-import type { KernelResult, TestResult } from '../model.js';
-import type { VgaScreen } from '../capture/vga.js';
+import type { KernelResult, TestResult, VgaScreen } from '../model.js';
 import type { Outcome } from '../verdict/outcome.js';
 import { panicText } from '../verdict/panic-text.js';
 import { printable } from './text.js';

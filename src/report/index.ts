@@ -3,9 +3,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { ChalkInstance } from 'chalk';
 import type { Outcome } from '../verdict/outcome.js';
-import type { Shard } from '../run/select.js';
 import { describeFsError } from '../check/places.js';
 import { environmentError } from '../errors.js';
+import type { Shard } from '../model.js';
 import type { ReporterChoice, ReporterName } from './choice.js';
 import { closingLine, renderReport } from './terminal.js';
 

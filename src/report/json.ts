@@ -1,5 +1,4 @@
-import type { KernelResult } from '../model.js';
-import type { Shard } from '../run/select.js';
+import type { KernelResult, Shard } from '../model.js';
 import type { Outcome, Totals } from '../verdict/outcome.js';
 
 /**

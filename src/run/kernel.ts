@@ -1,8 +1,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ImageKind } from '../image/kind.js';
 import type { KernelConfig } from '../project/config.js';
-import type { KernelResult } from '../model.js';
+import type { ImageKind, KernelResult } from '../model.js';
 import { boot } from '../qemu/boot.js';
 import { SerialCapture } from '../capture/serial.js';
 import type { Accelerator } from '../qemu/accel.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { buildError, usageError } from '../errors.js';
 import { detectImageKind, firmwareMismatch } from '../image/kind.js';
-import type { Firmware } from '../qemu/firmware.js';
+import type { Firmware } from '../model.js';
 import { bootimagePackages, bootimagePlan, bootimageReason, explainToolchainError, makeBinaryImages, requireBootimage } from '../image/bootimage.js';
 import { TestImages } from '../image/bootimage-cache.js';
 import { locateManifest } from '../project/locate.js';

@@ -1,4 +1,5 @@
 import { usageError } from '../errors.js';
+import type { Shard } from '../model.js';
 
 /** What selection needs to know of a kernel: its unique id and its name. */
 export interface Named {
@@ -72,12 +73,6 @@ export function filterKernels<T extends Named>(kernels: T[], patterns: string[])
     throw usageError(`--filter-kernel ${patterns.join(', ')}: no kernel matches; the kernels are: ${names}`);
   }
   return kept;
-}
-
-export interface Shard {
-  /** 1-based. */
-  index: number;
-  count: number;
 }
 
 /** Reads `K/N` (shard K of N, 1 <= K <= N). */
