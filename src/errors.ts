@@ -35,3 +35,21 @@ export class RunnerError extends Error {
 export const usageError = (message: string) => new RunnerError(message, ExitCode.Usage);
 export const environmentError = (message: string) => new RunnerError(message, ExitCode.Environment);
 export const buildError = (message: string) => new RunnerError(message, ExitCode.BuildFailed);
+
+/** What a file system error means, in words. */
+export function describeFsError(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  const meaning: Record<string, string> = {
+    ENOSPC: 'no space is left on its file system',
+    EDQUOT: 'the disk quota is used up',
+    EROFS: 'its file system is read-only',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    ENAMETOOLONG: 'the path is too long for this system',
+    ERANGE: 'the path is too long for this system',
+    ENOTDIR: 'a part of the path is a file, not a folder',
+    EISDIR: 'it is a folder, not a file',
+    ENOENT: 'it does not exist',
+  };
+  return code && meaning[code] ? `${meaning[code]} (${code})` : (message ?? String(error));
+}

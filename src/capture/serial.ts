@@ -1,7 +1,7 @@
 // The capture stage for serial: QEMU's stdout (the kernel's COM1) into lines, each with when it
 // arrived, kept as serial.log and serial.times; the screen handshake answered on the way.
 import { join } from 'node:path';
-import { describeFsError } from '../check/places.js';
+import { describeFsError } from '../errors.js';
 import { HANDSHAKE_LINE, HANDSHAKE_REPLY } from '../protocol.js';
 import type { SerialControls, SerialReader } from '../qemu/boot.js';
 import { LineSplitter } from './lines.js';

@@ -2,30 +2,12 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { environmentError } from '../errors.js';
+import { describeFsError, environmentError } from '../errors.js';
 import type { ReporterChoice } from '../report/choice.js';
 
 // The places a run writes to, checked before any kernel boots: a full disk, a read-only
 // folder, a folder where a file should be, a path too long are each one clear error (exit
 // 4) naming the path, instead of a stack trace halfway through the run.
-
-/** What a file system error means, in words. */
-export function describeFsError(error: unknown): string {
-  const { code, message } = error as NodeJS.ErrnoException;
-  const meaning: Record<string, string> = {
-    ENOSPC: 'no space is left on its file system',
-    EDQUOT: 'the disk quota is used up',
-    EROFS: 'its file system is read-only',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    ENAMETOOLONG: 'the path is too long for this system',
-    ERANGE: 'the path is too long for this system',
-    ENOTDIR: 'a part of the path is a file, not a folder',
-    EISDIR: 'it is a folder, not a file',
-    ENOENT: 'it does not exist',
-  };
-  return code && meaning[code] ? `${meaning[code]} (${code})` : (message ?? String(error));
-}
 
 /** Node resolves every relative path against the current folder: it must have a path Node can read. */
 export function checkWorkingFolder(): void {

@@ -9,7 +9,7 @@ import type { BootOverrides } from '../qemu/args.js';
 import { FIRMWARE_LOG, type Ovmf } from '../qemu/firmware.js';
 import type { GdbPort } from '../qemu/gdb.js';
 import { screenText } from '../capture/vga.js';
-import { describeFsError } from '../check/places.js';
+import { describeFsError } from '../errors.js';
 import { judge } from '../verdict/judge.js';
 import { withExpectedFailures } from '../verdict/expected-failure.js';
 import { BootObservers } from './observers.js';
