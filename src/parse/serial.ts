@@ -7,7 +7,7 @@ import { DEFAULT_LIMITS, type Outcome, type ParseContext, type ParseLimits } fro
 import { KtapTree, type Located } from './ktap-tree.js';
 import { ktapOutcome, type KtapLine } from './ktap.js';
 import { PanicCollector } from './panic.js';
-import { panicSummary } from '../verdict/panic-text.js';
+import { panicSummary } from './panic-text.js';
 import { LinePrefix } from './prefix.js';
 import { HANDSHAKE_ANSWERED_LINE, HANDSHAKE_LINE } from '../protocol.js';
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { KernelResult, PanicInfo, TestResult } from '../model.js';
 import { countedTests, failedBeyondTests } from '../verdict/judge.js';
-import { panicSummary, panicText } from '../verdict/panic-text.js';
+import { panicSummary, panicText } from '../parse/panic-text.js';
 import { kernelId } from '../run/select.js';
 import type { Outcome } from '../verdict/outcome.js';
 import { closingLine } from './terminal.js';

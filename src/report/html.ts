@@ -1,6 +1,6 @@
 import type { KernelResult, TestResult, VgaScreen } from '../model.js';
 import type { Outcome } from '../verdict/outcome.js';
-import { panicText } from '../verdict/panic-text.js';
+import { panicText } from '../parse/panic-text.js';
 import { printable } from './text.js';
 
 // `--reporter html`: the run as one self-contained page. Everything is rendered here, as

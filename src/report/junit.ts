@@ -1,6 +1,6 @@
 import type { KernelResult, TestResult } from '../model.js';
 import { failedBeyondTests } from '../verdict/judge.js';
-import { panicSummary, panicText } from '../verdict/panic-text.js';
+import { panicSummary, panicText } from '../parse/panic-text.js';
 import { kernelId } from '../run/select.js';
 import { printable } from './text.js';
 

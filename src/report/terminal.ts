@@ -2,7 +2,7 @@ import type { ChalkInstance } from 'chalk';
 import type { KernelResult, TestResult } from '../model.js';
 import { screenAnsi } from '../capture/vga.js';
 import type { Totals } from '../verdict/outcome.js';
-import { panicSummary, panicText } from '../verdict/panic-text.js';
+import { panicSummary, panicText } from '../parse/panic-text.js';
 import { printable } from './text.js';
 
 /** The closing line every run ends with: `N passed, N failed` (and skipped, not run where any). */

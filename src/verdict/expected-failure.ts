@@ -1,6 +1,6 @@
 import type { KernelStatus, TestResult } from '../model.js';
 import type { KernelConfig } from '../project/config.js';
-import { panicSummary } from './panic-text.js';
+import { panicSummary } from '../parse/panic-text.js';
 
 /**
  * A kernel configured to end with a status other than success (`exit-status = 35`, a

@@ -1,7 +1,7 @@
 import type { KernelConfig } from '../project/config.js';
 import type { Ending, KernelStatus, SerialReport, TestResult } from '../model.js';
 import { describeDecision, type Decision } from './conditions.js';
-import { panicSummary } from './panic-text.js';
+import { panicSummary } from '../parse/panic-text.js';
 
 export interface Evidence {
   ending: Ending;

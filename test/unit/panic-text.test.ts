@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { panicSummary, panicText } from '../../src/verdict/panic-text.js';
+import { panicSummary, panicText } from '../../src/parse/panic-text.js';
 
 describe('the panic formatter every reporter uses', () => {
   const panic = { file: 'src/lib.rs', line: 7, column: 3, message: "expected 'a', got 'b'\nsecond line" };

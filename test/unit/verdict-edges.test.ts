@@ -5,7 +5,7 @@ import { DEFAULT_CONFIG, type KernelConfig } from '../../src/project/config.js';
 import { ConditionWatch } from '../../src/verdict/conditions.js';
 import { withExpectedFailures } from '../../src/verdict/expected-failure.js';
 import { judge, type Evidence } from '../../src/verdict/judge.js';
-import { panicText } from '../../src/verdict/panic-text.js';
+import { panicText } from '../../src/parse/panic-text.js';
 
 const test = (number: number, status: TestResult['status']): TestResult => ({ number, name: `t${number}`, status, diagnostics: [], subtests: [] });
 const serial = (tests: TestResult[], extra: Partial<SerialReport> = {}): SerialReport => ({ format: 'ktap', tests, problems: [], ...extra });
