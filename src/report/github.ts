@@ -3,7 +3,6 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { KernelResult, PanicInfo, TestResult } from '../model.js';
 import { countedTests, failedBeyondTests } from '../verdict/judge.js';
 import { panicSummary, panicText } from '../parse/panic-text.js';
-import { kernelId } from '../run/select.js';
 import type { Outcome } from '../verdict/outcome.js';
 import { closingLine } from './terminal.js';
 import { printable } from './text.js';
@@ -27,7 +26,7 @@ export function githubAnnotations(kernels: KernelResult[], repoRoot: string, exi
     errors.push({ line: annotation('error', title, message, where), located: where !== undefined });
   };
   for (const kernel of kernels) {
-    const id = kernelId(kernel);
+    const id = kernel.id;
     for (const test of failedTests(kernel.tests)) {
       const message = test.panic ? panicText(test.panic) : (test.reason ?? `failed; kernel ${kernel.status}: ${kernel.reason ?? ''}`);
       add(`${id}: ${test.name} failed`, message, test.panic, kernel);
@@ -60,11 +59,11 @@ export function githubSummary({ kernels, totals }: Outcome): string {
     const time = kernel.cached ? 'cached' : `${(kernel.durationMs / 1000).toFixed(2)} s`;
     const result = kernel.status === 'pass' ? 'pass' : `${kernel.status}: ${kernel.reason ?? 'unknown reason'}`;
     out.push(
-      `| ${kernel.status === 'pass' ? '✅' : '❌'} | ${cell(kernelId(kernel))} | ${tests.length} | ${count('pass', 'xfail')} | ${count('fail')} | ${count('notrun')} | ${count('skip')} | ${time} | ${cell(result)} |`,
+      `| ${kernel.status === 'pass' ? '✅' : '❌'} | ${cell(kernel.id)} | ${tests.length} | ${count('pass', 'xfail')} | ${count('fail')} | ${count('notrun')} | ${count('skip')} | ${time} | ${cell(result)} |`,
     );
   }
   for (const kernel of kernels.filter((kernel) => kernel.status !== 'pass')) {
-    out.push('', `### ❌ ${cell(kernelId(kernel))}: ${kernel.status}`, '', fenced(kernel.reason ?? 'unknown reason'));
+    out.push('', `### ❌ ${cell(kernel.id)}: ${kernel.status}`, '', fenced(kernel.reason ?? 'unknown reason'));
     const failed = allTests(kernel.tests).filter((test) => test.status === 'fail' || test.status === 'notrun');
     if (failed.length > 0) {
       out.push('', 'Failed and not run tests:', '');

@@ -1,7 +1,6 @@
 import type { KernelResult, TestResult } from '../model.js';
 import { failedBeyondTests } from '../verdict/judge.js';
 import { panicSummary, panicText } from '../parse/panic-text.js';
-import { kernelId } from '../run/select.js';
 import { printable } from './text.js';
 
 // JUnit XML as CI systems read it (GitHub, GitLab, Jenkins, Azure): one <testsuite> per
@@ -46,7 +45,7 @@ export function junitReport(kernels: KernelResult[], options: JunitOptions = {})
 }
 
 function suite(kernel: KernelResult, options: JunitOptions): { xml: string[]; counts: Counts } {
-  const id = kernelId(kernel);
+  const id = kernel.id;
   const counts: Counts = { tests: 0, failures: 0, errors: 0, skipped: 0 };
   const cases: string[] = [];
   for (const testcase of junitCases(kernel.tests, '')) {

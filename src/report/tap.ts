@@ -1,7 +1,6 @@
 import type { KernelResult, TestResult } from '../model.js';
 import { countedTests, failedBeyondTests } from '../verdict/judge.js';
 import { panicText } from '../parse/panic-text.js';
-import { kernelId } from '../run/select.js';
 import { printable } from './text.js';
 
 // The run as one TAP document: each kernel a subtest whose own tests (and their subtests)
@@ -65,7 +64,7 @@ function kernelLines(kernel: KernelResult, number: number, dialect: Dialect): st
     notes.push(...diagnostics(`artifacts: ${kernel.artifacts.dir}`));
   }
   if (kernel.cached) notes.push('# cached: passed before with this image and configuration; not booted');
-  const id = kernelId(kernel);
+  const id = kernel.id;
   return [...nested(id, countedTests(kernel), dialect), ...notes, resultLine(kernel.status === 'pass', number, dialect.description(id), '')];
 }
 
