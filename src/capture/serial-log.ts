@@ -43,6 +43,10 @@ export class CappedLog {
   /** Waits for `event`, or for the stream to end by an error (then no drain or finish comes). */
   private async settled(event: 'drain' | 'finish'): Promise<void> {
     if (this.stream.destroyed) return;
-    await Promise.race([once(this.stream, event), once(this.stream, 'close')]).catch(() => {});
+    // The wait that loses is taken off the stream: a flood waits for thousands of drains.
+    const done = new AbortController();
+    const { signal } = done;
+    await Promise.race([once(this.stream, event, { signal }), once(this.stream, 'close', { signal })]).catch(() => {});
+    done.abort();
   }
 }

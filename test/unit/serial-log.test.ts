@@ -24,6 +24,21 @@ describe('the serial log', () => {
   });
 });
 
+describe('the serial log under a flood', () => {
+  it('waits for the disk again and again without piling up listeners', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    const log = new CappedLog(join(mkdtempSync(join(tmpdir(), 'log-')), 'serial.log'), 64 << 20);
+    // Each chunk is more than the stream buffers, so each write waits for a drain.
+    for (let i = 0; i < 40; i++) await log.write(Buffer.alloc(64 * 1024, 'x'));
+    await log.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off('warning', onWarning);
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+  });
+});
+
 describe('the serial log on a full disk', () => {
   it('stops writing and says why, without throwing or hanging', async () => {
     // /dev/full: every write fails with ENOSPC, as on a file system that filled up.
