@@ -30,6 +30,12 @@ export interface PanicInfo {
   column: number;
 }
 
+/** A span of serial.log's lines, numbered from 1 as the file has them (`\n` ends a line), both ends included. */
+export interface SerialLines {
+  first: number;
+  last: number;
+}
+
 /**
  * pass: the test passed. fail: it failed (a parent also when a subtest failed or did not
  * run). skip: the kernel skipped it (`# SKIP`). xfail: it failed as expected (`# XFAIL` in
@@ -56,6 +62,13 @@ export interface TestResult {
   durationMs?: number;
   /** Figures from `# heap: key=value ...` diagnostics (integers), by key; the last line wins. */
   metrics?: Record<string, number>;
+  /**
+   * The lines of serial.log that belong to it: the span its duration covers, from the line
+   * after the previous result at its level (or its document's start) to its own result line.
+   * For the first test not run of a level, what the kernel printed after the last result
+   * until the level ended. Absent when there are none.
+   */
+  serialLines?: SerialLines;
 }
 
 /** What the serial parser makes of a kernel's output. */

@@ -3,7 +3,7 @@
 // starts and the verdict when it ends, so a line that stops after `name...` is a test that
 // was running when the output ended.
 import type { TestResult } from '../model.js';
-import { elapsed, makeResult, type Outcome, type ParseContext } from './context.js';
+import { linesTo, makeResult, spanTo, startAfter, startHere, type Outcome, type ParseContext, type Span, type SpanStart } from './context.js';
 
 type Verdict = 'ok' | 'failed' | 'test did not panic';
 
@@ -46,8 +46,8 @@ export class BlogOsRun {
   readonly #tests: TestResult[] = [];
   #count = 0;
   #planned: number | undefined;
-  /** When the previous test line (or `Running N tests`) arrived: a test's time starts there. */
-  #markMs: number | undefined;
+  /** `Running N tests`, or the line after the previous test line: the next test's time and lines start there. */
+  #start: SpanStart;
   /** The latest `Running N tests` and how many results followed it. */
   #group: { announced: number; reported: number } | undefined;
   /** The test that started and has no result yet. */
@@ -55,6 +55,7 @@ export class BlogOsRun {
 
   constructor(context: ParseContext) {
     this.#context = context;
+    this.#start = startHere(context);
   }
 
   /** `Running N tests`: a kernel starts; several (a cargo test log) add up. */
@@ -62,7 +63,7 @@ export class BlogOsRun {
     this.#endGroup();
     this.#group = { announced: count, reported: 0 };
     this.#planned = (this.#planned ?? 0) + count;
-    this.#markMs = this.#context.now();
+    this.#start = startHere(this.#context);
   }
 
   /** `name...` without a verdict (yet): the test is running. */
@@ -75,10 +76,10 @@ export class BlogOsRun {
     this.#inFlight = undefined;
     this.#count += 1;
     if (this.#group) this.#group.reported += 1;
-    const durationMs = elapsed(this.#context, this.#markMs);
-    this.#markMs = this.#context.now();
+    const span = spanTo(this.#context, this.#start);
+    this.#start = startAfter(this.#context);
     if (!this.#context.admitTest()) return undefined;
-    const result = makeResult(this.#count, name || `test ${this.#count}`, outcome, [], [], durationMs);
+    const result = makeResult(this.#count, name || `test ${this.#count}`, outcome, [], [], span);
     this.#tests.push(result);
     return result;
   }
@@ -102,15 +103,16 @@ export class BlogOsRun {
     const group = this.#group;
     this.#inFlight = undefined;
     this.#group = undefined;
-    if (inFlight !== undefined) this.#notRun(inFlight, IN_FLIGHT);
+    // The test in flight printed what came after the last result, up to where its run ended.
+    if (inFlight !== undefined) this.#notRun(inFlight, IN_FLIGHT, linesTo(this.#start, this.#context.line() - 1));
     if (!group || group.reported >= group.announced) return;
     this.#context.problem(`${group.announced} tests announced but ${group.reported} reported`);
     let admitted = this.#context.admitTests(group.announced - group.reported - (inFlight === undefined ? 0 : 1));
     for (; admitted > 0; admitted--) this.#notRun(undefined, NEVER_STARTED);
   }
 
-  #notRun(name: string | undefined, reason: string): void {
+  #notRun(name: string | undefined, reason: string, span: Span = {}): void {
     this.#count += 1;
-    this.#tests.push(makeResult(this.#count, name ?? `test ${this.#count}`, { status: 'notrun', reason }));
+    this.#tests.push(makeResult(this.#count, name ?? `test ${this.#count}`, { status: 'notrun', reason }, [], [], span));
   }
 }

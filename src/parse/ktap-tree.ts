@@ -5,7 +5,7 @@
 // that line. A parent's status is computed from its subtests: never better than theirs.
 import type { TestResult } from '../model.js';
 import { BoundedList } from './bounded.js';
-import { elapsed, makeResult, type Outcome, type ParseContext } from './context.js';
+import { linesTo, makeResult, spanTo, startAfter, startHere, type Outcome, type ParseContext, type SpanStart } from './context.js';
 import { parseKtapLine, type Dialect, type KtapLine } from './ktap.js';
 
 interface Level {
@@ -30,8 +30,8 @@ interface Level {
   name: string | undefined;
   /** `# Subtest: NAME` before a child document (TAP 14): the next test's name. */
   childName: string | undefined;
-  /** When this document started or its previous result arrived: the next result's time starts there. */
-  markMs: number | undefined;
+  /** This document's start, or the line after its previous result: the next result's time and lines start there. */
+  start: SpanStart;
 }
 
 /** Where a line belongs: the level (0 = top) and its content there. */
@@ -91,7 +91,7 @@ export class KtapTree {
     const level = this.#level(at);
     level.sawVersion = true;
     level.dialect = dialect;
-    level.markMs = this.#context.now();
+    level.start = startHere(this.#context);
   }
 
   plan(at: Located, count: number): void {
@@ -131,7 +131,7 @@ export class KtapTree {
     this.#closeDeeperThan(at.depth + 1);
     const children = this.#levels.length > at.depth + 1 ? (this.#levels.pop() as Level) : undefined;
     if (children) this.#closeLevel(children);
-    this.#record(at.depth, number, name, outcome, children);
+    this.#record(at.depth, number, name, outcome, children, this.#context.line());
   }
 
   /** Closes what is still open; returns the top-level tests and the planned count. */
@@ -142,12 +142,13 @@ export class KtapTree {
     return { tests: top.tests, planned: this.#planned };
   }
 
-  #record(depth: number, number: number | undefined, name: string, outcome: Outcome, children?: Level): void {
+  /** A result at `depth` whose lines end at `last`: its result line, or the line before the one that ended its subtests. */
+  #record(depth: number, number: number | undefined, name: string, outcome: Outcome, children: Level | undefined, last: number): void {
     const level = this.#levels[depth] as Level;
     const checked = this.#checkNumber(level, number);
     level.results += 1;
-    const durationMs = elapsed(this.#context, level.markMs);
-    level.markMs = this.#context.now();
+    const span = spanTo(this.#context, level.start, last);
+    level.start = startAfter(this.#context, last);
     const { diagnostics, output } = level;
     level.diagnostics = this.#newLines('diagnostic lines');
     level.output = this.#newLines('output lines');
@@ -160,7 +161,7 @@ export class KtapTree {
     if (!this.#context.admitTest()) return;
     level.numbers.add(checked);
     const subtests = children?.tests ?? [];
-    const result = makeResult(checked, label, parentOutcome(outcome, subtests), diagnostics.toArray(), subtests, durationMs);
+    const result = makeResult(checked, label, parentOutcome(outcome, subtests), diagnostics.toArray(), subtests, span);
     const lines = output.toArray();
     if (lines.length > 0) result.output = lines;
     level.tests.push(result);
@@ -194,9 +195,12 @@ export class KtapTree {
       admitted -= 1;
       const name = level.childName || `test ${number}`;
       level.childName = undefined;
-      const test = makeResult(number, name, { status: 'notrun', reason: NOT_RUN_REASON }, level.diagnostics.toArray());
+      // What the kernel printed as it stopped: the lines up to where the level ended.
+      const lines = linesTo(level.start, this.#context.line() - 1);
+      level.start = startHere(this.#context);
+      const test = makeResult(number, name, { status: 'notrun', reason: NOT_RUN_REASON }, level.diagnostics.toArray(), [], lines);
       const output = level.output.toArray();
-      if (output.length > 0) test.output = output; // what the kernel printed as it stopped
+      if (output.length > 0) test.output = output;
       level.diagnostics = this.#newLines('diagnostic lines');
       level.output = this.#newLines('output lines');
       level.tests.push(test);
@@ -217,7 +221,7 @@ export class KtapTree {
       }
       this.#context.problem(`subtests at depth ${parentDepth + 1} have no parent result line`);
       const outcome: Outcome = { status: 'fail', reason: NO_PARENT_REASON };
-      this.#record(parentDepth, parent.lastNumber + 1, '', outcome, children);
+      this.#record(parentDepth, parent.lastNumber + 1, '', outcome, children, this.#context.line() - 1);
     }
   }
 
@@ -260,7 +264,7 @@ export class KtapTree {
       sawVersion: false,
       name: undefined,
       childName: undefined,
-      markMs: this.#context.now(),
+      start: startHere(this.#context),
     };
   }
 

@@ -63,6 +63,8 @@ export class SerialParser {
       admitTest: () => this.#admitTests(1) === 1,
       admitTests: (count) => this.#admitTests(count),
       now: () => this.#lineAtMs,
+      // serial.log's numbering: every line pushed counts, the handshake's too.
+      line: () => Math.max(1, this.#atEnd ? this.#lineNumber + 1 : this.#lineNumber),
     };
     this.#ktap = new KtapTree(context);
     this.#blogOs = new BlogOsRun(context);

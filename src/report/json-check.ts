@@ -55,6 +55,7 @@ const test: Check = (value, path) =>
     diagnostics: list(string),
     'output?': list(string),
     subtests: list(test),
+    'serialLines?': table({ first: integer, last: integer }),
   })(value, path);
 
 const kernel = table({

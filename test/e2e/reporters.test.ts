@@ -69,7 +69,7 @@ describe('reporters on the bundled kernel', () => {
     expect(validate(out.json), JSON.stringify(validate.errors)).toBe(true);
   });
 
-  it('times every test and reads the heap figures of the global_alloc kernels, also from the saved serial.times', () => {
+  it('times every test and reads the heap figures of the global_alloc kernels, also from the saved serial.times, to the same lines', () => {
     const tests = out.json.kernels.flatMap((kernel) => kernel.tests.map((test) => ({ kernel, test })));
     expect(tests.length).toBeGreaterThan(0);
     for (const { test } of tests) expect(test.durationMs, test.name).toBeGreaterThanOrEqual(0);
@@ -78,8 +78,23 @@ describe('reporters on the bundled kernel', () => {
     const times = readSerialTimes(readFileSync(heap.artifacts.serialTimes!, 'utf8'));
     const again = parseSerialOutput(readFileSync(heap.artifacts.serialLog), times);
     expect(again.tests.map((test) => test.durationMs)).toEqual(heap.tests.map((test) => test.durationMs));
+    expect(again.tests.map((test) => test.serialLines)).toEqual(heap.tests.map((test) => test.serialLines));
     const cases = out.junit.testsuites.testsuite.find((suite) => suite.name === heap.id)!.testcase ?? [];
     expect(cases.map((testcase) => Number(testcase.time))).toEqual(heap.tests.map((test) => test.durationMs! / 1000));
+  });
+
+  it("gives every test its lines of serial.log, from its document's start or the line after the previous result to its result line", () => {
+    const kernels = out.json.kernels.filter((kernel) => kernel.tests.length > 0);
+    expect(kernels.length).toBeGreaterThan(2);
+    for (const kernel of kernels) {
+      const log = readFileSync(kernel.artifacts.serialLog, 'utf8').split('\n');
+      expect(log[kernel.tests[0]!.serialLines!.first - 1], kernel.id).toBe('KTAP version 1');
+      for (const [index, test] of kernel.tests.entries()) {
+        const { first, last } = test.serialLines!;
+        if (index > 0) expect(first, test.name).toBe(kernel.tests[index - 1]!.serialLines!.last + 1);
+        expect(log[last - 1], test.name).toMatch(new RegExp(`^(not )?ok ${test.number} ${test.name}( #|$)`));
+      }
+    }
   });
 
   it('writes JUnit with a suite per kernel and a testcase per test, counted as the JSON counts', () => {
@@ -137,6 +152,22 @@ describe('reporters on misbehaving kernels', () => {
     expect(out.run.exitCode, out.run.all).toBe(1);
     expect(validate(out.json), JSON.stringify(validate.errors)).toBe(true);
     expect(out.json.kernels.map((kernel) => kernel.name).sort()).toEqual(['hang', 'panic', 'triple_fault', 'vga_mismatch']);
+  });
+
+  it("gives a failing test its lines with its panic, and a test not run what the kernel printed as it stopped", () => {
+    const lines = (name: string, test: number) => {
+      const kernel = out.json.kernels.find((found) => found.name === name)!;
+      const { first, last } = kernel.tests[test]!.serialLines!;
+      return readFileSync(kernel.artifacts.serialLog, 'utf8').split('\n').slice(first - 1, last);
+    };
+    expect(lines('panic', 1)).toEqual([
+      '# panicked at misbehaving/tests/panic.rs:19:5:',
+      '# assertion `left == right` failed: arithmetic is broken',
+      '#   left: 2',
+      '#  right: 3',
+      'not ok 2 arithmetic_is_broken',
+    ]);
+    expect(lines('hang', 0)).toEqual(['KTAP version 1', '1..1']);
   });
 
   it('gives JUnit failures with the reason, the panic and the serial tail, and a testcase for kernels that failed beyond their tests', () => {

@@ -45,6 +45,7 @@ describe('blog_os output', () => {
         status: 'pass',
         diagnostics: [],
         subtests: [],
+        serialLines: i === 0 ? { first: 1, last: 2 } : { first: i + 2, last: i + 2 },
       })),
     });
   });
@@ -61,6 +62,7 @@ describe('blog_os output', () => {
       panic: { file: 'src/a.rs', line: 3, column: 9, message: 'boom\n  detail' },
       diagnostics: [],
       subtests: [],
+      serialLines: { first: 1, last: 2 },
     });
     expect(report.panic).toBeUndefined();
     expect(report.problems).toEqual(['at end of output: 2 tests announced but 1 reported']);

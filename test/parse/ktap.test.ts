@@ -27,6 +27,7 @@ describe('KTAP and TAP', () => {
           diagnostics: ['heap: used=16 peak=4096 live=1 total=12 failed=0'],
           metrics: { used: 16, peak: 4096, live: 1, total: 12, failed: 0 },
           subtests: [],
+          serialLines: { first: 1, last: 4 },
         },
         {
           number: 2,
@@ -35,6 +36,7 @@ describe('KTAP and TAP', () => {
           reason: 'a bump heap reuses nothing while a block lives',
           diagnostics: [],
           subtests: [],
+          serialLines: { first: 5, last: 5 },
         },
         {
           number: 3,
@@ -44,6 +46,7 @@ describe('KTAP and TAP', () => {
           panic: { file: 'tests/heap.rs', line: 36, column: 5, message: 'assertion `left == right` failed' },
           diagnostics: [],
           subtests: [],
+          serialLines: { first: 6, last: 8 },
         },
       ],
     });
@@ -192,8 +195,8 @@ describe('KTAP and TAP', () => {
         diagnostics: ['example failed', 'example: pass:1 fail:1'],
       });
       expect(example?.subtests).toEqual([
-        { number: 1, name: 'example_simple_test', status: 'pass', diagnostics: ['inner diagnostic'], subtests: [] },
-        { number: 2, name: 'example_failing_test', status: 'fail', reason: 'out of memory', diagnostics: [], subtests: [] },
+        { number: 1, name: 'example_simple_test', status: 'pass', diagnostics: ['inner diagnostic'], subtests: [], serialLines: { first: 3, last: 7 } },
+        { number: 2, name: 'example_failing_test', status: 'fail', reason: 'out of memory', diagnostics: [], subtests: [], serialLines: { first: 8, last: 8 } },
       ]);
       expect(outer?.subtests[0]?.name).toBe('middle');
       expect(outer?.subtests[0]?.subtests[0]?.name).toBe('deepest');
@@ -222,9 +225,10 @@ describe('KTAP and TAP', () => {
           reason: 'the kernel printed no result line for these subtests',
           diagnostics: [],
           subtests: [
-            { number: 1, name: 'a', status: 'pass', diagnostics: [], subtests: [] },
+            { number: 1, name: 'a', status: 'pass', diagnostics: [], subtests: [], serialLines: { first: 4, last: 6 } },
             { number: 2, name: 'test 2', status: 'notrun', reason: 'planned, but the kernel never reported it', diagnostics: [], subtests: [] },
           ],
+          serialLines: { first: 1, last: 6 },
         },
       ]);
       expect(report.problems).toEqual(['at end of output: subtests at depth 1 have no parent result line']);

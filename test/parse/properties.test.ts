@@ -2,7 +2,7 @@
 // and bounded.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { SerialReport, TestResult } from '../../src/model.js';
+import type { SerialLines, SerialReport, TestResult } from '../../src/model.js';
 import { DEFAULT_LIMITS, type ParseLimits } from '../../src/parse/context.js';
 import { LineSplitter, splitLines } from '../../src/capture/lines.js';
 import { SerialParser } from '../../src/parse/serial.js';
@@ -18,7 +18,7 @@ function parseLines(input: string[], limits: Partial<ParseLimits>): SerialReport
 
 const isCount = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 
-function checkReport(report: SerialReport, options: Partial<ParseLimits>): void {
+function checkReport(report: SerialReport, options: Partial<ParseLimits>, lineCount: number): void {
   const limits = { ...DEFAULT_LIMITS, ...options };
   const tests = allTests(report.tests);
   expect(['ktap', 'blog_os', 'none']).toContain(report.format);
@@ -27,6 +27,7 @@ function checkReport(report: SerialReport, options: Partial<ParseLimits>): void 
   if (report.plannedTests !== undefined) expect(isCount(report.plannedTests)).toBe(true);
   expect(report.problems.length).toBeLessThanOrEqual(limits.maxProblems + 1);
   for (const test of tests) checkTest(test, limits);
+  checkSpans(report.tests, { first: 1, last: lineCount });
   if (report.panic) {
     expect(isCount(report.panic.line) && isCount(report.panic.column)).toBe(true);
     expect(report.panic.message.split('\n').length).toBeLessThanOrEqual(limits.maxPanicLines + 1);
@@ -46,6 +47,21 @@ function checkTest(test: TestResult, limits: ParseLimits): void {
   if (test.output) expect(test.output.length).toBeGreaterThan(0);
   // A parent is never better than its subtests.
   if (test.subtests.some((subtest) => subtest.status === 'fail' || subtest.status === 'notrun')) expect(test.status).toBe('fail');
+}
+
+/** Tests' serial lines lie within the output (or their parent's), in order, siblings apart. */
+function checkSpans(tests: TestResult[], within: SerialLines): void {
+  let after = within.first - 1;
+  for (const test of tests) {
+    const lines = test.serialLines;
+    if (lines) {
+      expect(lines.first, test.name).toBeGreaterThan(after);
+      expect(lines.last, test.name).toBeGreaterThanOrEqual(lines.first);
+      expect(lines.last, test.name).toBeLessThanOrEqual(within.last);
+      after = lines.last;
+    }
+    checkSpans(test.subtests, lines ?? { first: after + 1, last: within.last });
+  }
 }
 
 // Lines built from the pieces the parser looks for, so that random sequences hit its rules.
@@ -133,7 +149,7 @@ describe('properties', { timeout: 60_000 }, () => {
   it('random lines: never throws, report well formed and bounded', () => {
     fc.assert(
       fc.property(fc.array(anyLine, { maxLength: 60 }), limits, (input, options) => {
-        checkReport(parseLines(input, options), options);
+        checkReport(parseLines(input, options), options, input.length);
       }),
       { numRuns: 2000 },
     );
@@ -142,7 +158,8 @@ describe('properties', { timeout: 60_000 }, () => {
   it('mutated KTAP documents: never throws, report well formed and bounded', () => {
     fc.assert(
       fc.property(fc.array(mutation, { maxLength: 8 }), limits, (mutations, options) => {
-        checkReport(parseLines(mutate(KTAP_DOC, mutations), options), options);
+        const input = mutate(KTAP_DOC, mutations);
+        checkReport(parseLines(input, options), options, input.length);
       }),
       { numRuns: 2000 },
     );
@@ -192,7 +209,7 @@ describe('properties', { timeout: 60_000 }, () => {
           const whole = splitLines(bytes, { maxLineLength });
           expect(chunked).toEqual(whole);
           for (const line of whole) expect(line.length).toBeLessThanOrEqual(maxLineLength + 40);
-          checkReport(parseLines(whole, {}), {});
+          checkReport(parseLines(whole, {}), {}, whole.length);
         },
       ),
       { numRuns: 1500 },
