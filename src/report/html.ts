@@ -1,7 +1,9 @@
 import type { KernelResult, TestResult, VgaScreen } from '../model.js';
 import type { Outcome } from '../verdict/outcome.js';
 import { panicText } from '../parse/panic-text.js';
-import { printable } from './text.js';
+import type { LogTail } from './log-tail.js';
+import { PageLog } from './html-log.js';
+import { escapeHtml } from './text.js';
 
 // `--reporter html`: the run as one self-contained page. Everything is rendered here, as
 // escaped text: the page has no script at all, and its Content-Security-Policy forbids any,
@@ -13,19 +15,14 @@ export interface HtmlOptions {
   version: string;
   /** The kernel's vga.png, if it is still there (a merged report may come from elsewhere). */
   screenshot?: (kernel: KernelResult) => Buffer | undefined;
-  /** The kernel's serial log (its tail for a flood), if it is still there. */
-  serialLog?: (kernel: KernelResult) => string | undefined;
+  /** The kernel's serial log (its end for a flood), if it is still there. */
+  serialLog?: (kernel: KernelResult) => LogTail | undefined;
 }
 
 type Group = 'failed' | 'passed' | 'skipped';
 const GROUP: Record<TestResult['status'], Group> = { pass: 'passed', xfail: 'passed', skip: 'skipped', fail: 'failed', notrun: 'failed' };
 const MARK: Record<TestResult['status'], string> = { pass: '✓', xfail: '✓', skip: '–', fail: '✗', notrun: '?' };
 const STATUS_WORD: Record<TestResult['status'], string> = { pass: 'passed', xfail: 'expected failure', skip: 'skipped', fail: 'failed', notrun: 'not run' };
-
-/** Text made safe for HTML element content and attribute values, control characters shown as `\x1b`. */
-export function escapeHtml(text: string): string {
-  return printable(text).replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!);
-}
 
 /** The whole run as one HTML page: failing kernels first, then the rest, each in its order. */
 export function htmlReport(outcome: Outcome, options: HtmlOptions): string {
@@ -60,7 +57,7 @@ ${filter('all', 'all', true)}${filter('failed', 'failed')}${filter('passed', 'pa
 </nav>
 </header>
 <main>
-${kernels.map((kernel) => kernelSection(kernel, options)).join('\n')}
+${kernels.map((kernel, index) => kernelSection(kernel, options, `k${index + 1}`)).join('\n')}
 </main>
 </body>
 </html>
@@ -75,7 +72,8 @@ function filter(value: string, label: string, checked = false): string {
   return `<label><input type="radio" name="filter" id="filter-${value}" value="${value}"${checked ? ' checked' : ''}> ${label}</label>`;
 }
 
-function kernelSection(kernel: KernelResult, options: HtmlOptions): string {
+/** @param prefix the kernel's part of every id in its section: kernel ids may hold any character. */
+function kernelSection(kernel: KernelResult, options: HtmlOptions, prefix: string): string {
   const failed = kernel.status !== 'pass';
   const groups = new Set<Group>(failed ? ['failed'] : ['passed']);
   const visit = (tests: TestResult[]) => tests.forEach((test) => (groups.add(GROUP[test.status]), visit(test.subtests)));
@@ -92,29 +90,42 @@ function kernelSection(kernel: KernelResult, options: HtmlOptions): string {
   if (kernel.reason && failed) parts.push(`<p class="reason"><strong>reason:</strong> ${escapeHtml(kernel.reason)}</p>`);
   if (kernel.decidedBy && !failed) parts.push(`<p class="decided">${escapeHtml(kernel.decidedBy)}</p>`);
   if (kernel.panic) parts.push(`<pre class="panic">${escapeHtml(panicText(kernel.panic))}</pre>`);
-  if (kernel.tests.length > 0) parts.push(`<ol class="tests">${kernel.tests.map(testItem).join('')}</ol>`);
+  const log = new PageLog(prefix, options.serialLog?.(kernel), kernel.tests, (test) => `${MARK[test.status]} ${test.number} ${test.name}: ${STATUS_WORD[test.status]}`);
+  if (kernel.tests.length > 0) parts.push(`<ol class="tests">${kernel.tests.map((test) => testItem(test, log)).join('')}</ol>`);
   parts.push(...charts(kernel));
   if (failed) parts.push(...failureEvidence(kernel, options));
-  const log = options.serialLog?.(kernel);
-  if (log !== undefined) {
-    parts.push(`<details class="serial"><summary>serial log (${kernel.serialBytes} bytes)</summary><pre>${escapeHtml(log)}</pre></details>`);
-  }
+  const folded = log.render(kernel.serialBytes);
+  if (folded) parts.push(folded);
   parts.push(`<p class="artifacts">artifacts: <code>${escapeHtml(kernel.artifacts.dir)}</code></p>`);
   return `<section class="kernel ${failed ? 'failed' : 'passed'}" data-kernel="${escapeHtml(kernel.id)}" data-groups="${[...groups].join(' ')}">\n${parts.join('\n')}\n</section>`;
 }
 
-function testItem(test: TestResult): string {
+function testItem(test: TestResult, log: PageLog): string {
   const time = test.durationMs === undefined ? '' : `<span class="time">${test.durationMs} ms</span>`;
   const reason = test.reason && test.status !== 'pass' ? `<span class="why"> — ${escapeHtml(test.reason)}</span>` : '';
-  const head = `<span class="mark">${MARK[test.status]}</span> <span class="num">${test.number}</span> <span class="name">${escapeHtml(test.name)}</span> <span class="word">${STATUS_WORD[test.status]}</span>${time}${reason}`;
+  const head = `<span class="mark">${MARK[test.status]}</span> <span class="num">${test.number}</span> <span class="name">${escapeHtml(test.name)}</span> <span class="word">${STATUS_WORD[test.status]}</span>${time}${linesOf(test, log)}${reason}`;
+  // A failing test shows its own lines, unless a failing subtest shows them closer to the failure.
+  const failing = GROUP[test.status] === 'failed' && !test.subtests.some((subtest) => GROUP[subtest.status] === 'failed');
+  const own = failing ? log.ownLines(test) : '';
+  const whole = own !== '' && log.showsWhole(test);
   const body: string[] = [];
   if (test.panic && test.status === 'fail') body.push(`<pre class="panic">${escapeHtml(panicText(test.panic))}</pre>`);
-  if (test.diagnostics.length > 0) body.push(`<pre class="diagnostics">${test.diagnostics.map((line) => escapeHtml(`# ${line}`)).join('\n')}</pre>`);
-  if (test.output && test.output.length > 0) body.push(`<pre class="output">${test.output.map(escapeHtml).join('\n')}</pre>`);
-  if (test.subtests.length > 0) body.push(`<ol class="tests">${test.subtests.map(testItem).join('')}</ol>`);
+  if (own) body.push(own);
+  if (test.diagnostics.length > 0 && !whole) body.push(`<pre class="diagnostics">${test.diagnostics.map((line) => escapeHtml(`# ${line}`)).join('\n')}</pre>`);
+  if (test.output && test.output.length > 0 && !whole) body.push(`<pre class="output">${test.output.map(escapeHtml).join('\n')}</pre>`);
+  if (test.subtests.length > 0) body.push(`<ol class="tests">${test.subtests.map((subtest) => testItem(subtest, log)).join('')}</ol>`);
   const open = GROUP[test.status] === 'failed' ? ' open' : '';
   const inner = body.length > 0 ? `<details${open}><summary>${head}</summary>${body.join('')}</details>` : `<div class="line">${head}</div>`;
   return `<li class="test ${test.status}" data-group="${GROUP[test.status]}">${inner}</li>`;
+}
+
+/** Where a test's lines are in serial.log, linked to them in the folded log when the page has them. */
+function linesOf(test: TestResult, log: PageLog): string {
+  const lines = test.serialLines;
+  if (!lines) return '';
+  const text = lines.first === lines.last ? `line ${lines.first}` : `lines ${lines.first}–${lines.last}`;
+  const link = log.link(test);
+  return link ? ` <a class="lines" href="${link}">${text}</a>` : ` <span class="lines">${text}</span>`;
 }
 
 /** What there is to see of a failing kernel: its screen, as PNG and as text in its colours, and its last lines. */
@@ -203,8 +214,8 @@ function barChart(title: string, tests: TestResult[], series: Series[]): string 
 }
 
 const STYLE = `
-:root{color-scheme:light dark;--fg:#1f2328;--bg:#fff;--muted:#656d76;--card:#f6f8fa;--bad:#cf222e;--good:#1a7f37;--warn:#9a6700;--line:#d0d7de}
-@media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--bg:#0d1117;--muted:#8d96a0;--card:#161b22;--bad:#f85149;--good:#3fb950;--warn:#d29922;--line:#30363d}}
+:root{color-scheme:light dark;--fg:#1f2328;--bg:#fff;--muted:#656d76;--card:#f6f8fa;--bad:#cf222e;--good:#1a7f37;--warn:#9a6700;--line:#d0d7de;--target:#fff8c5}
+@media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--bg:#0d1117;--muted:#8d96a0;--card:#161b22;--bad:#f85149;--good:#3fb950;--warn:#d29922;--line:#30363d;--target:#3b2e00}}
 *{box-sizing:border-box}
 body{margin:0 auto;max-width:1100px;padding:12px;font:15px/1.45 system-ui,sans-serif;color:var(--fg);background:var(--bg)}
 h1{font-size:1.4em;margin:.2em 0}h2{font-size:1.1em;margin:0 0 .3em;overflow-wrap:anywhere}h3{font-size:1em;margin:.8em 0 .3em}
@@ -235,6 +246,13 @@ pre.vga.coloured{background:#000;color:#aaa;padding:4px}
 .chart{margin:.6em 0}.chart figcaption{font-size:.85em;color:var(--muted)}
 .chart svg text{font:11px system-ui,sans-serif;fill:var(--fg)}.chart svg text.v{fill:var(--muted)}
 details.serial>summary{cursor:pointer;color:var(--muted)}
+.lines{margin-left:.5em;font-size:.85em;color:var(--muted)}.more{color:var(--muted);font-size:.85em;margin:.2em 0}
+pre.log .l{counter-increment:line}
+pre.log .l::before{content:counter(line);display:inline-block;min-width:3em;margin-right:1ch;padding-right:.5ch;border-right:1px solid var(--line);text-align:right;color:var(--muted);user-select:none}
+pre.log .run{display:block;border-left:3px solid var(--good);margin-left:2px;scroll-margin-top:2em}
+pre.log .run.skip,pre.log .run.xfail{border-left-color:var(--warn)}pre.log .run.fail,pre.log .run.notrun{border-left-color:var(--bad)}
+pre.log .run::before{content:attr(data-test);display:block;color:var(--muted);font-style:italic;user-select:none}
+pre.log .run:target{background:var(--target)}
 body:has(#filter-failed:checked) .kernel:not([data-groups~="failed"]),
 body:has(#filter-passed:checked) .kernel:not([data-groups~="passed"]),
 body:has(#filter-skipped:checked) .kernel:not([data-groups~="skipped"]),

@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { ChalkInstance } from 'chalk';
@@ -69,18 +69,20 @@ async function render(name: ReporterName, outcome: Outcome, settings: ReportSett
       return (await import('./tap.js')).tapReport(kernels);
     case 'ktap':
       return (await import('./tap.js')).ktapReport(kernels);
-    case 'junit':
+    case 'junit': {
+      const { readTail } = await import('./log-tail.js');
       return (await import('./junit.js')).junitReport(kernels, { serialLog: (kernel) => readTail(kernel.artifacts.serialLog) });
+    }
     case 'github':
       return (await import('./github.js')).githubAnnotations(kernels, resolve(process.env.GITHUB_WORKSPACE ?? process.cwd()));
     case 'quiet':
       return (await import('./quiet.js')).quietReport(outcome, settings.color);
-    case 'html':
-      return (await import('./html.js')).htmlReport(outcome, { version: settings.version, screenshot: readScreenshot, serialLog: (kernel) => readTail(kernel.artifacts.serialLog) });
+    case 'html': {
+      const { readTailLines } = await import('./log-tail.js');
+      return (await import('./html.js')).htmlReport(outcome, { version: settings.version, screenshot: readScreenshot, serialLog: (kernel) => readTailLines(kernel.artifacts.serialLog) });
+    }
   }
 }
-
-const SERIAL_LOG_KEPT_BYTES = 1024 * 1024;
 
 /** The kernel's vga.png; undefined when there is none (a merged report from another machine). */
 function readScreenshot(kernel: { artifacts: { screenshot?: string } }): Buffer | undefined {
@@ -89,25 +91,5 @@ function readScreenshot(kernel: { artifacts: { screenshot?: string } }): Buffer 
     return readFileSync(kernel.artifacts.screenshot);
   } catch {
     return undefined;
-  }
-}
-
-/** The end of a serial log (a flooding kernel's log is 64 MiB); undefined when the file is gone (a merged report from another machine). */
-function readTail(path: string): string | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return undefined;
-  }
-  try {
-    const size = fstatSync(fd).size;
-    const length = Math.min(size, SERIAL_LOG_KEPT_BYTES);
-    const buffer = Buffer.alloc(length);
-    readSync(fd, buffer, 0, length, size - length);
-    const text = buffer.toString('utf8');
-    return length < size ? `[alloc-runner: the first ${size - length} bytes of ${path} are left out]\n${text}` : text;
-  } finally {
-    closeSync(fd);
   }
 }

@@ -93,6 +93,47 @@ describe.skipIf(!existsSync(CHROMIUM))('the html report in Chromium', () => {
     expect((await shownKernels()).length).toBe(merged.kernels.length);
   });
 
+  /** Lines `first` to `last` of a kernel's serial.log. */
+  const logLines = (kernelId: string, { first, last }: { first: number; last: number }) => {
+    const kernel = merged.kernels.find((found) => found.id === kernelId)!;
+    return readFileSync(kernel.artifacts.serialLog, 'utf8').split('\n').slice(first - 1, last);
+  };
+
+  it("links each test to its lines in the folded serial log: following the link opens the log at them, marked", async () => {
+    const kernel = merged.kernels.find((found) => found.id === 'kernel/heap_basics')!;
+    const test = kernel.tests[2]!;
+    const { first, last } = test.serialLines!;
+    const section = page.locator('section[data-kernel="kernel/heap_basics"]');
+    const folded = section.locator('details.serial');
+    expect(await folded.evaluate((details: HTMLDetailsElement) => details.open)).toBe(false);
+    const item = section.locator('li.test').filter({ has: page.getByText(test.name, { exact: true }) });
+    const link = item.locator('a.lines');
+    expect(await link.textContent()).toBe(`lines ${first}–${last}`);
+    await link.click();
+    const target = page.locator(':target');
+    await expect.poll(() => target.isVisible()).toBe(true);
+    expect(await folded.evaluate((details: HTMLDetailsElement) => details.open)).toBe(true);
+    expect(await target.evaluate((element) => element.closest('section')?.getAttribute('data-kernel'))).toBe('kernel/heap_basics');
+    expect(await target.getAttribute('data-test')).toBe(`✓ ${test.number} ${test.name}: passed`);
+    expect((await target.textContent())?.split('\n').slice(0, -1)).toEqual(logLines(kernel.id, test.serialLines!));
+    const box = (await target.boundingBox())!;
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    expect(box.y).toBeLessThan(900);
+    // Every test of the kernel is a marked block of the log.
+    expect(await folded.locator('.run').count()).toBe(kernel.tests.length);
+  });
+
+  it("shows a failing test's own lines under it, its panic among them", async () => {
+    const kernel = merged.kernels.find((found) => found.id === 'misbehaving/panic')!;
+    const failing = kernel.tests.find((test) => test.status === 'fail')!;
+    const own = page.locator('section[data-kernel="misbehaving/panic"] li.test.fail pre.log.own');
+    await expect.poll(() => own.isVisible()).toBe(true);
+    expect((await own.textContent())?.split('\n')).toEqual(logLines(kernel.id, failing.serialLines!));
+    expect(await own.textContent()).toContain('assertion `left == right` failed: arithmetic is broken');
+    // A test not run shows what the kernel printed as it stopped.
+    expect(await page.locator('section[data-kernel="misbehaving/hang"] li.test.notrun pre.log.own').textContent()).toBe('KTAP version 1\n1..1');
+  });
+
   it('is readable at phone width: nothing wider than the window but code blocks, which scroll', async () => {
     await page.setViewportSize({ width: 375, height: 800 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { KernelResult } from '../../src/model.js';
 import { kernelResult, testResult } from '../support/results.js';
-import { colouredScreen, escapeHtml, htmlReport } from '../../src/report/html.js';
+import { colouredScreen, htmlReport } from '../../src/report/html.js';
+import { escapeHtml } from '../../src/report/text.js';
 import { decideOutcome } from '../../src/verdict/outcome.js';
 
 const test = testResult;
@@ -20,11 +21,11 @@ describe('the html report', () => {
       id: HOSTILE,
       status: 'fail',
       reason: HOSTILE,
-      tests: [test(1, HOSTILE, 'fail', { reason: HOSTILE, diagnostics: [HOSTILE], output: [HOSTILE], durationMs: 3, metrics: { used: 1, peak: 2 } })],
+      tests: [test(1, HOSTILE, 'fail', { reason: HOSTILE, diagnostics: [HOSTILE], output: [HOSTILE], durationMs: 3, metrics: { used: 1, peak: 2 }, serialLines: { first: 1, last: 2 } })],
       lastSerialLines: [HOSTILE],
       screenText: HOSTILE,
     });
-    const page = htmlReport(decideOutcome([hostile], {}), { version: '1.0.0', serialLog: () => HOSTILE });
+    const page = htmlReport(decideOutcome([hostile], {}), { version: '1.0.0', serialLog: () => ({ lines: [HOSTILE, HOSTILE], firstLine: 1, leftOutBytes: 0 }) });
     expect(page).not.toMatch(/<script/i);
     expect(page).not.toMatch(/<img src=x/i);
     expect(page).not.toMatch(/[\x00-\x08\x0b\x0c\x0e-\x1f\ud800]/);
