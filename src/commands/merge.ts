@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import chalk from 'chalk';
 import { type ExitCodeValue, usageError } from '../errors.js';
 import type { KernelResult } from '../model.js';
-import { JSON_SCHEMA_VERSION, type JsonReport } from '../report/json.js';
+import { JSON_SCHEMA_VERSION, kernelFromJson, type JsonReport } from '../report/json.js';
 import { jsonReportProblem } from '../report/json-check.js';
 import { checkReportDestinations } from '../check/places.js';
 import { writeReports } from '../report/index.js';
@@ -57,7 +57,7 @@ export function mergeKernels(reports: Array<{ file: string; report: JsonReport }
         throw usageError(`kernel ${id} is in ${earlier === file ? `${file} twice` : `both ${earlier} and ${file}`}: merge the shards of one run (--shard K/N with the same N), each once`);
       }
       seen.set(id, file);
-      kernels.push(kernel);
+      kernels.push(kernelFromJson(kernel));
     }
   }
   return kernels.sort(byKernelId);

@@ -2,6 +2,8 @@
 // with their types, as docs/json-schema.json declares them. A report edited by hand or cut
 // short is then a usage error naming the field, never a crash in a reporter.
 
+import { isColourRow } from './screen-colours.js';
+
 type Check = (value: unknown, path: string) => string | undefined;
 
 const is = (expected: string, test: (value: unknown) => boolean): Check => (value, path) =>
@@ -75,6 +77,7 @@ const kernel = table({
   lastSerialLines: list(string),
   serialBytes: integer,
   'screenText?': string,
+  'screenColours?': list(is('runs of colours like "07x80"', (value) => typeof value === 'string' && isColourRow(value))),
   'noScreenReason?': string,
   artifacts: table({ dir: string, serialLog: string, 'screenText?': string, 'screenshot?': string, 'incomplete?': list(string) }),
   durationMs: number,

@@ -134,6 +134,12 @@ describe.skipIf(!existsSync(CHROMIUM))('the html report in Chromium', () => {
     expect(await page.locator('section[data-kernel="misbehaving/hang"] li.test.notrun pre.log.own').textContent()).toBe('KTAP version 1\n1..1');
   });
 
+  it('draws the screen of a merged report in its colours, carried by the JSON report', async () => {
+    expect(merged.kernels.find((kernel) => kernel.id === 'misbehaving/hang')!.screenColours).toHaveLength(25);
+    const text = page.locator('section[data-kernel="misbehaving/hang"] pre.vga.coloured span', { hasText: 'Hanging forever' });
+    expect(await text.evaluate((span) => [getComputedStyle(span).color, getComputedStyle(span).backgroundColor])).toEqual(['rgb(255, 255, 85)', 'rgb(0, 0, 0)']);
+  });
+
   it('is readable at phone width: nothing wider than the window but code blocks, which scroll', async () => {
     await page.setViewportSize({ width: 375, height: 800 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);

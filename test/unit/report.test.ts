@@ -484,14 +484,15 @@ describe('the json report', () => {
     const report = jsonReport(decideOutcome(all), '0.1.0', { index: 1, count: 2 });
     expect(validate(JSON.parse(JSON.stringify(report))), JSON.stringify(validate.errors)).toBe(true);
   });
-  it('leaves out the shard of an unsharded run and the screen\'s cells, keeping its text', () => {
-    const screen = { cells: [], width: 80, height: 25 } as unknown as KernelResult['screen'];
+  it('leaves out the shard of an unsharded run and the screen\'s cells, keeping its text and its colours as runs', () => {
+    const screen: KernelResult['screen'] = { rows: Array(25).fill(' '.repeat(80)), attributes: Array(25).fill(Array(80).fill(0x07)) };
     const report = jsonReport(decideOutcome([{ ...passing, screen }]), '1.2.3');
     expect(Object.keys(report)).toEqual(['schemaVersion', 'tool', 'totals', 'kernels']);
     expect(report.tool).toEqual({ name: 'alloc-runner', version: '1.2.3' });
     expect(report.totals).toEqual({ passed: 2, failed: 0, skipped: 1, notRun: 0 });
     expect('screen' in report.kernels[0]!).toBe(false);
     expect(report.kernels[0]!.screenText).toBe('Allocator works!');
+    expect(report.kernels[0]!.screenColours).toEqual(Array(25).fill('07x80'));
   });
 
   it('is rejected by the schema when a field is not documented', () => {
