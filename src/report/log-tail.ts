@@ -67,7 +67,7 @@ function read(fd: number, start: number, end: number): Buffer {
 
 /** How many lines end in the file's first `end` bytes, read a chunk at a time. */
 function newlinesBefore(fd: number, end: number): number {
-  const chunk = Buffer.alloc(Math.min(end, KEPT_BYTES));
+  const chunk = Buffer.alloc(KEPT_BYTES);
   let count = 0;
   for (let position = 0; position < end; ) {
     const length = readSync(fd, chunk, 0, Math.min(chunk.length, end - position), position);

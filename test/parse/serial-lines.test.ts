@@ -73,6 +73,7 @@ describe("each test's serial lines", () => {
   it('give the first test not run what its level printed until it ended, the others none', () => {
     const crashed = parse(lines('KTAP version 1', '1..3', 'ok 1 a', 'panicked at src/x.rs:1:2:', 'boom'));
     expect(spans(crashed.tests)).toEqual(['a 1-3', 'test 2 4-5', 'test 3 -']);
+    expect(crashed.tests[2]).not.toHaveProperty('serialLines');
     // Ended by its parent's result line: up to the line before it.
     const nested = parse(lines('KTAP version 1', '1..1', '  KTAP version 1', '  1..2', '  ok 1 x', '  stray', 'not ok 1 parent'));
     expect(spans(nested.tests)).toEqual(['parent 1-7', '  x 3-5', '  test 2 6-6']);

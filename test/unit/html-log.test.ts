@@ -46,13 +46,12 @@ describe('the serial log in the html report', () => {
 
   it('shows a failing test its own lines, numbered, without repeating its output and diagnostics', () => {
     const html = page([suite, failing], tail(LOG));
-    expect(html).toContain('<pre class="log own" style="counter-reset:line 6"><span class="l">output of b</span>\n<span class="l">not ok 2 b</span></pre>');
+    expect(html).toContain('</summary><pre class="log own" style="counter-reset:line 6"><span class="l">output of b</span>\n<span class="l">not ok 2 b</span></pre></details>');
     expect(html).not.toContain('<pre class="output">');
     // Without the log, the output it has is shown, and where its lines are.
     const gone = page([suite, failing], undefined);
-    expect(gone).toContain('<pre class="output">output of b</pre>');
-    expect(gone).toContain('<span class="lines">lines 7–8</span>');
-    expect(gone).not.toContain('<details class="serial"');
+    expect(gone).toContain('<span class="lines">lines 7–8</span></summary><pre class="output">output of b</pre></details>');
+    expect(gone).toContain('</ol>\n<p class="artifacts">');
   });
 
   it('leaves a failing parent\'s lines to its failing subtest, and names a single line so', () => {
@@ -62,8 +61,14 @@ describe('the serial log in the html report', () => {
     expect(html.match(/<pre class="log own"/g)).toHaveLength(1);
     expect(html).toContain('<pre class="log own" style="counter-reset:line 4"><span class="l">  ok 1 inner</span></pre>');
     expect(html).toContain('<a class="lines" href="#k1-t2">line 5</a>');
-    // Passing and skipped tests show no lines of their own.
-    expect(page([suite, testResult(2, 's', 'skip', { serialLines: span(7, 8) })], tail(LOG))).not.toContain('class="log own"');
+    // A parent that failed with no failing subtest shows them all.
+    const lying = testResult(1, 'suite', 'fail', { serialLines: span(1, 6), subtests: [inner] });
+    expect(page([lying], tail(LOG))).toContain('<pre class="log own" style="counter-reset:line 0"><span class="l">KTAP version 1</span>');
+    // Passing and skipped tests show no lines of their own, and keep their diagnostics.
+    const quiet = page([testResult(1, 'p', 'pass', { serialLines: span(1, 2), diagnostics: ['note'] }), testResult(2, 's', 'skip', { serialLines: span(7, 8) })], tail(LOG));
+    expect(quiet).not.toContain('class="log own"');
+    expect(quiet).toContain('</summary><pre class="diagnostics"># note</pre></details>');
+    expect(quiet).toContain('<li class="test skip" data-group="skipped"><div class="line">');
   });
 
   it('shows at most the last 40 of a failing test\'s lines, linking to the rest', () => {
@@ -72,8 +77,9 @@ describe('the serial log in the html report', () => {
     expect(html).toContain('<p class="more">lines 1–10 are in the <a href="#k1-t1">serial log</a></p><pre class="log own" style="counter-reset:line 10"><span class="l">line 11</span>');
     expect(html.match(/<span class="l">line \d+<\/span>/g)).toHaveLength(90);
     expect(html).toContain('<pre class="output">kept</pre>'); // not all its lines are shown under it
-    const forty = Array.from({ length: 40 }, (_, index) => `line ${index + 1}`);
-    expect(page([testResult(1, 't', 'fail', { serialLines: span(1, 40), output: ['x'] })], tail(forty))).not.toContain('<pre class="output">');
+    const lines = (count: number) => Array.from({ length: count }, (_, index) => `line ${index + 1}`);
+    expect(page([testResult(1, 't', 'fail', { serialLines: span(1, 40), output: ['x'] })], tail(lines(40)))).not.toContain('<pre class="output">');
+    expect(page([testResult(1, 't', 'fail', { serialLines: span(1, 41), output: ['x'] })], tail(lines(41)))).toContain('<pre class="output">');
   });
 
   it('marks only what the page has of a flood\'s log: a block cut at its start, none for lines left out', () => {
@@ -90,6 +96,20 @@ describe('the serial log in the html report', () => {
     expect(html).toContain('<pre class="log own" style="counter-reset:line 99"><span class="l">b</span>\n<span class="l">ok 2 across</span></pre><pre class="output">a\nb</pre>');
   });
 
+  it('marks what the page has of a test whose lines run past the end of a cut log, and no test without lines', () => {
+    const html = page([testResult(1, 'b', 'skip'), testResult(2, 'a', 'fail', { serialLines: span(2, 10), output: ['x'] })], tail(['1', '2', '3']));
+    expect(html).toContain('<span class="l">1</span>\n<span class="run fail" id="k1-t2" data-test="✗ 2 a: failed"><span class="l">2</span>\n<span class="l">3</span>\n</span></pre>');
+    expect(html).toContain('<pre class="output">x</pre>'); // only lines 2-3 of 2-10 are under it
+    expect(html).not.toContain('id="k1-t1"');
+    expect(html).toContain('<span class="name">b</span> <span class="word">skipped</span></div>');
+  });
+
+  it('marks blocks in any order of the tests, a subtest ending on its parent\'s last line inside it', () => {
+    const log = new PageLog('k1', tail(['1', '2', '3', '4', '5']), [testResult(2, 'later', 'pass', { serialLines: span(4, 5) }), testResult(1, 'parent', 'fail', { serialLines: span(1, 3), subtests: [testResult(1, 'child', 'pass', { serialLines: span(2, 3) })] })], label);
+    expect(tags(log.render(5))).toEqual(['run fail', 'l', '/', 'run pass', 'l', '/', 'l', '/', '/', '/', 'run pass', 'l', '/', 'l', '/', '/']);
+    expect(log.render(5)).toContain('data-test="1 parent"><span class="l">1</span>\n<span class="run pass" id="k1-t3" data-test="1 child"><span class="l">2</span>\n<span class="l">3</span>\n</span></span><span class="run pass" id="k1-t1"');
+  });
+
   it('never lets blocks from a report edited by hand break the page: one that straddles another is not marked', () => {
     const log = new PageLog('k1', tail(['1', '2', '3', '4']), [testResult(1, 'a', 'pass', { serialLines: span(1, 3) }), testResult(2, 'b', 'pass', { serialLines: span(2, 4) }), testResult(3, 'c', 'pass', { serialLines: span(4, 2) })], label);
     expect(log.link(testResult(9, 'unknown', 'pass'))).toBeUndefined();
@@ -98,6 +118,9 @@ describe('the serial log in the html report', () => {
     expect(html).not.toContain('id="k1-t2"');
     expect(html).not.toContain('id="k1-t3"');
     expect(html.split('<span').length).toBe(html.split('</span>').length);
+    // Nor one that starts on another's last line.
+    const touching = new PageLog('k1', tail(['1', '2', '3', '4', '5']), [testResult(1, 'a', 'pass', { serialLines: span(1, 3) }), testResult(2, 'b', 'pass', { serialLines: span(3, 5) })], label);
+    expect(touching.render(5)).not.toContain('id="k1-t2"');
   });
 
   it('keeps blocks that follow a closed one, and the last line of the log in the last block', () => {

@@ -64,6 +64,7 @@ describe("the screen's colours in the JSON report", () => {
     expect(drawn.rows[0]).toBe('AB'.padEnd(80));
     expect(drawn.attributes[0]).toEqual([0x4f, ...Array(79).fill(0x07)]);
     expect(drawn.attributes[1]).toEqual(Array(80).fill(0x1f));
+    expect(screenFromColours('', ['1fx50 4fx50']).attributes[0]).toEqual([...Array(50).fill(0x1f), ...Array(30).fill(0x4f)]);
     expect(screenFromColours('', []).attributes[24]).toEqual(Array(80).fill(0x07));
     expect(screenFromColours(`${'x'.repeat(90)}`, []).rows[0]).toBe('x'.repeat(80));
   });
@@ -75,6 +76,7 @@ describe("the screen's colours in the JSON report", () => {
       expect(jsonReportProblem(kernel([bad])), bad).toMatch(/^kernels\[0\]\.screenColours\[0\]: expected runs of colours like "07x80", got /);
     }
     expect(jsonReportProblem(kernel('07x80'))).toMatch(/^kernels\[0\]\.screenColours: expected a list/);
+    expect(jsonReportProblem(kernel([['07x80']]))).toMatch(/^kernels\[0\]\.screenColours\[0\]: expected runs/); // not a string, though it prints as one
     for (const good of ['07x80', 'ffx1 00x999', '0ax9 0bx10']) expect(isColourRow(good), good).toBe(true);
   });
 
