@@ -66,7 +66,7 @@ async function plainQemu(images, jobs) {
 const usageFile = join(scratch, 'usage.json');
 async function runner(images, jobs) {
   const args = [
-    '--import', resolve(ROOT, 'scripts', 'bench-usage.mjs'),
+    '--require', resolve(ROOT, 'scripts', 'bench-usage.cjs'),
     resolve(ROOT, 'bin', 'alloc-runner.js'), 'test', '--jobs', String(jobs),
     ...images.flatMap((image) => ['--kernel', image]),
   ];

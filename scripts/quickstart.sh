@@ -34,6 +34,6 @@ if ! command -v cargo >/dev/null; then
   exit 4
 fi
 
-# npm ci runs the `prepare` script, which compiles the TypeScript into dist/.
+# npm ci runs the postinstall script, which builds alloc-runner (tsc into dist/, then its bundle).
 npm ci --no-audit --no-fund
 exec node bin/alloc-runner.js test --features global_alloc "$@"
