@@ -14,6 +14,23 @@ export interface Shard {
   count: number;
 }
 
+/** What reads QEMU's serial output (its stdout) to the end (the capture stage), asking the boot what it needs. */
+export interface SerialReader {
+  read(output: AsyncIterable<Buffer>, boot: SerialControls): Promise<void>;
+}
+
+/** What the serial side may ask of the running boot. */
+export interface SerialControls {
+  /** Milliseconds since the guest started (monotonic); 0 before it did. */
+  guestMs(): number;
+  /** Reads the screen, once a boot (a second call waits for the same reading). */
+  readScreen(): Promise<void>;
+  /** Writes to the kernel's COM1. */
+  send(text: string): void;
+  /** A condition decided the run: QEMU is stopped, its screen read, and it is killed. */
+  decide(): void;
+}
+
 /** The VGA text screen as QEMU's memory holds it at 0xb8000: 80x25 cells. */
 export interface VgaScreen {
   /** 25 rows of 80 characters each, untrimmed. */

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { describeFsError } from '../errors.js';
 import { HANDSHAKE_LINE, HANDSHAKE_REPLY } from '../protocol.js';
-import type { SerialControls, SerialReader } from '../qemu/boot.js';
+import type { SerialControls, SerialReader } from '../model.js';
 import { LineSplitter } from './lines.js';
 import { CappedLog } from './serial-log.js';
 import { lineTime, SERIAL_TIMES } from './serial-times.js';

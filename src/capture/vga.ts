@@ -1,10 +1,10 @@
 // The VGA text screen: 80x25 cells of (code page 437 character, colour attribute) at 0xb8000.
 import type { VgaScreen } from '../model.js';
+import { VGA_TEXT_BUFFER } from '../protocol.js';
 
 export const VGA_COLUMNS = 80;
 export const VGA_ROWS = 25;
-export const VGA_BUFFER_ADDRESS = 0xb8000;
-export const VGA_BUFFER_BYTES = VGA_COLUMNS * VGA_ROWS * 2;
+export const VGA_BUFFER_BYTES = VGA_TEXT_BUFFER.bytes;
 
 // Code page 437 as the VGA font draws it; cell value 0 is shown as a space.
 const CP437 =

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { Ending, Firmware, ImageKind } from '../model.js';
+import type { Ending, Firmware, ImageKind, SerialControls, SerialReader } from '../model.js';
 import { qemuArgs, type BootOverrides } from './args.js';
 import { endingBeforeExit, endingByExit, type BootFacts } from './ending.js';
 import { firmwareArgs, type Ovmf } from './firmware.js';
@@ -35,23 +35,6 @@ export interface BootOptions {
   watch?: ScreenWatch;
   /** `--gdb`: the kernel waits, paused, for a debugger on this port; `waiting` is called once it does. */
   gdb?: { port: GdbPort; waiting: () => void };
-}
-
-/** What reads QEMU's serial output (its stdout) to the end, asking the boot what it needs. */
-export interface SerialReader {
-  read(output: AsyncIterable<Buffer>, boot: SerialControls): Promise<void>;
-}
-
-/** What the serial side may ask of the running boot. */
-export interface SerialControls {
-  /** Milliseconds since the guest started (monotonic); 0 before it did. */
-  guestMs(): number;
-  /** Reads the screen, once a boot (a second call waits for the same reading). */
-  readScreen(): Promise<void>;
-  /** Writes to the kernel's COM1. */
-  send(text: string): void;
-  /** A condition decided the run: QEMU is stopped, its screen read, and it is killed. */
-  decide(): void;
 }
 
 export interface BootResult extends ScreenResult {

@@ -1,17 +1,18 @@
-// The guest's screen through QMP: read once as the boot ends, and watched while a condition
+// The guest's screen through QMP, as QEMU's memory holds it (the VGA text buffer, decoded by
+// the capture stage) and as vga.png: read once as the boot ends, and watched while a condition
 // on it is pending.
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { decodeVgaBuffer, screenText, VGA_BUFFER_ADDRESS, VGA_BUFFER_BYTES } from '../capture/vga.js';
-import type { Ending, VgaScreen } from '../model.js';
-import { HANDSHAKE_LINE } from '../protocol.js';
+import type { Ending } from '../model.js';
+import { HANDSHAKE_LINE, VGA_TEXT_BUFFER } from '../protocol.js';
 import type { QmpClient } from './qmp.js';
 
 export const TEXT_SCREEN_UNDER_UEFI = 'no VGA text screen under UEFI firmware (it leaves the display in a graphics mode); vga.png shows the display';
 
 /** What the boot tells of the screen. */
 export interface ScreenResult {
-  screen?: VgaScreen;
+  /** The VGA text buffer, as QEMU's memory held it. */
+  vgaBuffer?: Buffer;
   /** Why there is no screen, when there is none. */
   noScreenReason?: string;
   screenshot?: string;
@@ -21,8 +22,8 @@ export interface ScreenResult {
 
 /** What the boot asks while the kernel runs: the screen, while it is wanted. */
 export interface ScreenWatch {
-  /** The screen's text, `seconds` after the kernel started; true ends the run. */
-  screen(text: string, seconds: number): boolean;
+  /** The VGA text buffer, `seconds` after the kernel started; true ends the run. */
+  screen(vgaBuffer: Buffer, seconds: number): boolean;
   /** Whether the screen is to be read now. */
   readonly watchesScreen: boolean;
   /** Milliseconds between two reads of the screen. */
@@ -55,17 +56,17 @@ export class FinalScreen {
 
   result(ending: Ending): ScreenResult {
     const result = this.#result;
-    return result.screen || result.noScreenReason ? result : { ...result, noScreenReason: noScreenReason(ending) };
+    return result.vgaBuffer || result.noScreenReason ? result : { ...result, noScreenReason: noScreenReason(ending) };
   }
 
   async #read(qmp: QmpClient): Promise<void> {
     const result = this.#result;
     try {
-      if (this.text) result.screen = await readVgaBuffer(qmp, this.raw);
+      if (this.text) result.vgaBuffer = await readVgaBuffer(qmp, this.raw);
       await qmp.execute('screendump', { filename: this.png, format: 'png' });
       result.screenshot = this.png;
     } catch (error) {
-      if (!result.screen && this.text) result.noScreenReason = `reading the screen through QMP failed: ${(error as Error).message}`;
+      if (!result.vgaBuffer && this.text) result.noScreenReason = `reading the screen through QMP failed: ${(error as Error).message}`;
       else result.incompleteArtifacts.push(`vga.png: QEMU could not write it (${(error as Error).message})`);
     }
   }
@@ -87,7 +88,7 @@ export async function watchScreen(
     while (live()) {
       await sleep(watch.pollMs, undefined, { signal: aborted });
       if (!live()) return false;
-      if (watch.screen(screenText(await readVgaBuffer(qmp, file)), seconds())) return true;
+      if (watch.screen(await readVgaBuffer(qmp, file), seconds())) return true;
     }
   } catch {
     // Aborted, or QEMU went away while the screen was being read: the boot's end says why.
@@ -95,9 +96,11 @@ export async function watchScreen(
   return false;
 }
 
-async function readVgaBuffer(qmp: QmpClient, file: string): Promise<VgaScreen> {
-  await qmp.execute('pmemsave', { val: VGA_BUFFER_ADDRESS, size: VGA_BUFFER_BYTES, filename: file });
-  return decodeVgaBuffer(await readFile(file));
+async function readVgaBuffer(qmp: QmpClient, file: string): Promise<Buffer> {
+  await qmp.execute('pmemsave', { val: VGA_TEXT_BUFFER.address, size: VGA_TEXT_BUFFER.bytes, filename: file });
+  const buffer = await readFile(file);
+  if (buffer.length !== VGA_TEXT_BUFFER.bytes) throw new Error(`QEMU saved ${buffer.length} bytes of the screen, not ${VGA_TEXT_BUFFER.bytes}`);
+  return buffer;
 }
 
 function noScreenReason(ending: Ending): string {

@@ -8,7 +8,7 @@ import type { Accelerator } from '../qemu/accel.js';
 import type { BootOverrides } from '../qemu/args.js';
 import { FIRMWARE_LOG, type Ovmf } from '../qemu/firmware.js';
 import type { GdbPort } from '../qemu/gdb.js';
-import { screenText } from '../capture/vga.js';
+import { decodeVgaBuffer, screenText } from '../capture/vga.js';
 import { describeFsError } from '../errors.js';
 import { judge } from '../verdict/judge.js';
 import { withExpectedFailures } from '../verdict/expected-failure.js';
@@ -67,7 +67,8 @@ export async function runKernel(plan: KernelPlan, settings: RunSettings): Promis
   const { parser, watch, lastLines } = observers;
 
   const serial = parser.finish();
-  const text = booted.screen ? screenText(booted.screen) : undefined;
+  const screen = booted.vgaBuffer && decodeVgaBuffer(booted.vgaBuffer);
+  const text = screen && screenText(screen);
   // The last screen counts for fail-when-vga too: a kernel that exits is not watched to its end.
   if (text !== undefined) watch.screen(text, booted.durationMs / 1000);
   const artifacts: KernelResult['artifacts'] = { dir: plan.artifactsDir, serialLog: capture.logPath, serialTimes: capture.timesPath, screenshot: booted.screenshot };
@@ -106,8 +107,8 @@ export async function runKernel(plan: KernelPlan, settings: RunSettings): Promis
     lastSerialLines: lastLines,
     serialBytes: capture.bytes,
     screenText: text,
-    screen: booted.screen,
-    noScreenReason: booted.screen ? undefined : booted.noScreenReason,
+    screen,
+    noScreenReason: screen ? undefined : booted.noScreenReason,
     artifacts,
     durationMs: booted.durationMs,
     accelerator: booted.accelerator,
@@ -146,7 +147,7 @@ async function bootOnce(plan: KernelPlan, settings: RunSettings) {
     timeoutSeconds: plan.config.timeout,
     artifactsDir: plan.artifactsDir,
     serial: capture,
-    watch: observers.watch,
+    watch: observers.screenWatch,
     gdb: settings.gdb && { port: settings.gdb.port, waiting: () => settings.gdb?.waiting(plan) },
   });
   return { booted, capture, observers };

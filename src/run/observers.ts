@@ -1,5 +1,7 @@
+import { decodeVgaBuffer, screenText } from '../capture/vga.js';
 import type { KernelConfig } from '../project/config.js';
 import { SerialParser } from '../parse/serial.js';
+import type { ScreenWatch } from '../qemu/screen.js';
 import { ConditionWatch } from '../verdict/conditions.js';
 
 const LAST_LINES = 20;
@@ -13,6 +15,8 @@ export class BootObservers {
   readonly parser = new SerialParser();
   readonly lastLines: string[] = [];
   readonly watch: ConditionWatch;
+  /** The conditions on the screen, as the boot reads it: the VGA text buffer. */
+  readonly screenWatch: ScreenWatch;
   readonly #patterns: Array<{ source: string; regex: RegExp; seen: boolean }>;
 
   /** @param echo also given every line (`--verbose`, `alloc-runner run`) */
@@ -20,7 +24,14 @@ export class BootObservers {
     config: KernelConfig,
     private readonly echo?: (line: string) => void,
   ) {
-    this.watch = new ConditionWatch(config);
+    const watch = (this.watch = new ConditionWatch(config));
+    this.screenWatch = {
+      screen: (vgaBuffer, seconds) => watch.screen(screenText(decodeVgaBuffer(vgaBuffer)), seconds),
+      get watchesScreen() {
+        return watch.watchesScreen;
+      },
+      pollMs: watch.pollMs,
+    };
     this.#patterns = config.serialMatches.map((source) => ({ source, regex: new RegExp(source), seen: false }));
   }
 

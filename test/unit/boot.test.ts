@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SerialCapture } from '../../src/capture/serial.js';
+import { decodeVgaBuffer } from '../../src/capture/vga.js';
 import { boot, type BootOptions } from '../../src/qemu/boot.js';
 import { MAX_RESETS } from '../../src/qemu/guest-events.js';
 import { Accelerator } from '../../src/qemu/accel.js';
@@ -15,6 +16,9 @@ const scratch = mkdtempSync(join(tmpdir(), 'boot-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const FAKE_QEMU = resolve(import.meta.dirname, '..', 'support', 'fake-qemu.mjs');
+
+/** The first row of the screen QEMU was asked to save. */
+const firstRow = ({ vgaBuffer }: { vgaBuffer?: Buffer }) => vgaBuffer && decodeVgaBuffer(vgaBuffer).rows[0]?.trim();
 
 async function bootFake(scenario: string, options: Partial<BootOptions> & { decideOn?: string } = {}) {
   const dir = mkdtempSync(join(scratch, 'boot-'));
@@ -47,14 +51,14 @@ describe('one boot, against a fake QEMU', () => {
     const booted = await bootFake('handshake');
     expect(booted.ending).toEqual({ kind: 'exited', status: 33 });
     expect(booted.lines.at(-1)).toBe('# alloc-runner: handshake answered');
-    expect(booted.screen?.rows[0]?.trim()).toBe('fake screen');
+    expect(firstRow(booted)).toBe('fake screen');
     expect(readFileSync(booted.screenshot!, 'utf8')).toBe('not really a png');
   });
 
   it('a guest reset shutdown (a triple fault under -no-reboot) is a reset, screen read', async () => {
     const booted = await bootFake('shutdown:guest-reset');
     expect(booted.ending).toEqual({ kind: 'reset' });
-    expect(booted.screen?.rows[0]?.trim()).toBe('fake screen');
+    expect(firstRow(booted)).toBe('fake screen');
   });
 
   it("a guest's own shutdown is a shutdown, with its reason", async () => {
@@ -75,13 +79,25 @@ describe('one boot, against a fake QEMU', () => {
   it('a kernel that never ends is stopped at its timeout, its screen read', async () => {
     const booted = await bootFake('hang', { timeoutSeconds: 0.5 });
     expect(booted.ending).toEqual({ kind: 'timeout', seconds: 0.5 });
-    expect(booted.screen?.rows[0]?.trim()).toBe('fake screen');
+    expect(firstRow(booted)).toBe('fake screen');
   });
 
   it('a serial line that decides the run stops QEMU', async () => {
     const booted = await bootFake('print:Allocator works!', { decideOn: 'Allocator works!' });
     expect(booted.ending).toEqual({ kind: 'decided' });
-    expect(booted.screen?.rows[0]?.trim()).toBe('fake screen');
+    expect(firstRow(booted)).toBe('fake screen');
+  });
+
+  it('a screen that decides the run stops QEMU, read as long as it is watched', async () => {
+    const seen: string[] = [];
+    const watch = {
+      screen: (vgaBuffer: Buffer) => seen.push(firstRow({ vgaBuffer })!) === 2,
+      watchesScreen: true,
+      pollMs: 10,
+    };
+    const booted = await bootFake('hang', { watch });
+    expect(booted.ending).toEqual({ kind: 'decided' });
+    expect(seen).toEqual(['fake screen', 'fake screen']);
   });
 
   it('QEMU killed by another process while the kernel ran is an error that says so', async () => {

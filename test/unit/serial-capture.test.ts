@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SerialCapture } from '../../src/capture/serial.js';
 import { readSerialTimes } from '../../src/capture/serial-times.js';
 import { HANDSHAKE_LINE, HANDSHAKE_REPLY } from '../../src/protocol.js';
-import type { SerialControls } from '../../src/qemu/boot.js';
+import type { SerialControls } from '../../src/model.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'capture-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
