@@ -5,7 +5,7 @@ import { constants } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { readWorkspace, type CargoPackage, type CargoWorkspace } from '../build/cargo.js';
 import { usageError, type ExitCodeValue } from '../errors.js';
-import { bootimagePackages, bootimagePlan, bootimageReason, requireBootimage } from '../image/bootimage.js';
+import { bootimagePackages, bootimageReason, requireBootimage } from '../image/bootimage.js';
 import { TestImages } from '../image/bootimage-cache.js';
 import { executableKind } from '../image/kind.js';
 import { isTestExecutable } from '../project/bootimage.js';
@@ -14,7 +14,7 @@ import { runDefaults } from '../options/declare.js';
 import { resolveRun } from '../options/resolve.js';
 import type { KernelPlan } from '../run/kernel.js';
 import { bootOneKernel } from '../run/one-kernel.js';
-import { cargoKernelPlan, kernelFolders, runId } from '../run/plan.js';
+import { bootimagePlan, cargoKernelPlan, kernelFolders, runId } from '../run/plan.js';
 import { uniqueIds } from '../run/select.js';
 
 /**

@@ -5,20 +5,8 @@ import { stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { CargoPackage } from '../build/cargo.js';
 import { buildError, environmentError, type RunnerError } from '../errors.js';
-import { DEFAULT_QEMU, findExecutable } from '../environment.js';
-import {
-  BOOTIMAGE_TABLE,
-  bootimageBoot,
-  bootimagePath,
-  isBootimageProject,
-  isTestExecutable,
-  parseBootimageConfig,
-  parseCreatedImages,
-  withBootimageDefaults,
-  type BootimageConfig,
-} from '../project/bootimage.js';
-import { kernelConfig, type KernelConfig, type PackageConfig } from '../project/config.js';
-import type { KernelPlan } from '../run/kernel.js';
+import { findExecutable } from '../environment.js';
+import { BOOTIMAGE_TABLE, bootimagePath, isBootimageProject, parseBootimageConfig, parseCreatedImages, type BootimageConfig } from '../project/bootimage.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -113,26 +101,4 @@ export function bootimagePackages(packages: Iterable<CargoPackage>): Map<string,
 export function bootimageReason(pkg: CargoPackage): string {
   const marks = [pkg.metadata?.bootimage !== undefined && `has [${BOOTIMAGE_TABLE}]`, pkg.dependencies.includes('bootloader') && 'depends on bootloader'];
   return `${pkg.name} (${pkg.manifestPath}) ${marks.filter(Boolean).join(' and ')}: it is a bootimage project`;
-}
-
-/**
- * A bootimage project's kernel (`plan` boots its disk image, `executable` is the ELF Cargo built), booted with bootimage's settings (run-command,
- * test-args or run-args, test-timeout, test-success-exit-code, test-no-reboot) under the
- * package's own `[package.metadata.alloc-runner]`.
- */
-export function bootimagePlan(
-  plan: KernelPlan,
-  executable: string,
-  bootimage: BootimageConfig,
-  packageConfig: PackageConfig | undefined,
-  overrides: Partial<KernelConfig>,
-): KernelPlan {
-  const boot = bootimageBoot(bootimage, plan.image, isTestExecutable(executable));
-  const own = packageConfig ?? { defaults: {}, kernels: new Map() };
-  return {
-    ...plan,
-    config: kernelConfig(withBootimageDefaults(own, boot), plan.name, overrides),
-    qemu: boot.qemu === DEFAULT_QEMU ? undefined : boot.qemu,
-    overrides: { bootArgs: boot.bootArgs, allowReboot: boot.allowReboot },
-  };
 }

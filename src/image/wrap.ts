@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { usageError } from '../errors.js';
 import { RUNNER_CMDLINE } from '../protocol.js';
-import type { KernelPlan } from '../run/kernel.js';
+import type { Firmware, ImageKind } from '../model.js';
 import { makeGrubImage, requireGrubEfi, type GrubImageKind, type GrubTools } from './grub.js';
 
 /** How `alloc-runner test --boot` boots each kernel: as it is (`-kernel`), or inside a GRUB image. */
@@ -10,11 +10,20 @@ export type BootPath = 'kernel' | GrubImageKind;
 
 export const IMAGE_FILE_NAMES: Record<GrubImageKind, string> = { iso: 'boot.iso', disk: 'boot.img' };
 
+/** What putting a kernel into a GRUB image needs to know of it (run/'s plan of the kernel has it). */
+export interface Wrappable {
+  name: string;
+  image: string;
+  imageKind: ImageKind;
+  artifactsDir: string;
+  config: { firmware: Firmware };
+}
+
 /**
  * Only Multiboot kernels can be put into a GRUB image: says which kernel is not one. A
  * kernel booting on UEFI needs an ISO, made with GRUB's UEFI files.
  */
-export function checkWrappable(plans: KernelPlan[], kind: GrubImageKind, tools: GrubTools): void {
+export function checkWrappable(plans: Wrappable[], kind: GrubImageKind, tools: GrubTools): void {
   const image = plans.find((plan) => plan.imageKind !== 'multiboot');
   if (image) {
     throw usageError(
@@ -34,7 +43,7 @@ export function checkWrappable(plans: KernelPlan[], kind: GrubImageKind, tools: 
  * failing boot can be repeated by hand). GRUB passes the runner's command-line words (and
  * `--filter-test`'s) as QEMU's -append would, so the screen handshake works the same.
  */
-export async function throughImage(plan: KernelPlan, kind: GrubImageKind, tools: GrubTools, cmdlineWords: string[] = []): Promise<KernelPlan> {
+export async function throughImage<Plan extends Wrappable>(plan: Plan, kind: GrubImageKind, tools: GrubTools, cmdlineWords: string[] = []): Promise<Plan> {
   await mkdir(plan.artifactsDir, { recursive: true });
   const image = join(plan.artifactsDir, IMAGE_FILE_NAMES[kind]);
   const uefi = plan.config.firmware === 'uefi';

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
+import { DEFAULT_QEMU } from '../environment.js';
 import { buildError, usageError } from '../errors.js';
 import { detectImageKind, firmwareMismatch } from '../image/kind.js';
 import type { Firmware } from '../model.js';
-import { bootimagePackages, bootimagePlan, bootimageReason, explainToolchainError, makeBinaryImages, requireBootimage } from '../image/bootimage.js';
+import { bootimagePackages, bootimageReason, explainToolchainError, makeBinaryImages, requireBootimage } from '../image/bootimage.js';
 import { TestImages } from '../image/bootimage-cache.js';
+import { bootimageBoot, isTestExecutable, withBootimageDefaults, type BootimageConfig } from '../project/bootimage.js';
 import { locateManifest } from '../project/locate.js';
 import { checkKernelTables, kernelConfig, parsePackageConfig, refuseScreenKeys, type KernelConfig, type PackageConfig, METADATA_TABLE } from '../project/config.js';
 import { buildKernels, readWorkspace, selectionArgs, type BuiltKernel, type CargoSelection } from '../build/cargo.js';
@@ -134,6 +136,28 @@ export async function cargoKernelPlan(
     config: kernelConfig(packageConfig, kernel.name, where.overrides),
     artifactsDir: where.artifactsDir,
     sourceRoot: where.sourceRoot,
+  };
+}
+
+/**
+ * A bootimage project's kernel (`plan` boots its disk image, `executable` is the ELF Cargo built), booted with bootimage's settings (run-command,
+ * test-args or run-args, test-timeout, test-success-exit-code, test-no-reboot) under the
+ * package's own `[package.metadata.alloc-runner]`.
+ */
+export function bootimagePlan(
+  plan: KernelPlan,
+  executable: string,
+  bootimage: BootimageConfig,
+  packageConfig: PackageConfig | undefined,
+  overrides: Partial<KernelConfig>,
+): KernelPlan {
+  const boot = bootimageBoot(bootimage, plan.image, isTestExecutable(executable));
+  const own = packageConfig ?? { defaults: {}, kernels: new Map() };
+  return {
+    ...plan,
+    config: kernelConfig(withBootimageDefaults(own, boot), plan.name, overrides),
+    qemu: boot.qemu === DEFAULT_QEMU ? undefined : boot.qemu,
+    overrides: { bootArgs: boot.bootArgs, allowReboot: boot.allowReboot },
   };
 }
 

@@ -6,13 +6,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { findExecutable } from '../../src/environment.js';
 import { ExitCode } from '../../src/errors.js';
 import { makeGrubImage } from '../../src/image/grub.js';
-import { bootimagePlan } from '../../src/image/bootimage.js';
 import { detectImageKind } from '../../src/image/kind.js';
 import { parseBootimageConfig } from '../../src/project/bootimage.js';
 import { kernelConfig } from '../../src/project/config.js';
 import { Accelerator } from '../../src/qemu/accel.js';
 import { RUNNER_CMDLINE } from '../../src/protocol.js';
 import { runKernel } from '../../src/run/kernel.js';
+import { bootimagePlan } from '../../src/run/plan.js';
 import type { JsonReport } from '../../src/report/json.js';
 import { alloc, CLI, FIXTURES } from './helpers.js';
 
