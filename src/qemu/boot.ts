@@ -13,6 +13,7 @@ import { interruptedAsItEnded, startQemu, type QemuExit, type QemuProcess } from
 import { QmpClient, type QmpEvent } from './qmp.js';
 import { FinalScreen, watchScreen, type ScreenResult, type ScreenWatch } from './screen.js';
 import { KernelTimeout } from './timeout.js';
+import { requireQemuVersion } from './version.js';
 
 export interface BootOptions {
   qemu: string;
@@ -98,6 +99,10 @@ async function bootIn(privateDir: string, options: BootOptions): Promise<BootRes
   const facts = running.facts(exit, stderr());
   // Whether the run was being interrupted can take a moment to tell: asked only when nothing else explains the end.
   const ending = endingBeforeExit(facts) ?? endingByExit(facts, await interruptedAsItEnded(exit));
+  // A QEMU that ran the kernel took -action shutdown=pause, so is 6.0 or newer: only one that
+  // never ran it is asked its --version (once a run), and one too old, or no QEMU at all, is
+  // then an error of the environment rather than of this kernel.
+  if (!facts.guestStarted && ending.kind === 'qemu-failed') await requireQemuVersion(options.qemu);
   return { ending, ...running.screen.result(ending), accelerator: running.accelerator, qemuStderr: facts.stderr, durationMs, command: [options.qemu, ...args] };
 }
 

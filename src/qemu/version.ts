@@ -16,10 +16,15 @@ export function isRecentEnough([major, minor]: [number, number]): boolean {
   return major > minMajor || (major === minMajor && minor >= minMinor);
 }
 
-// One check per binary and run: `--version` costs about 30 ms.
+// One check per binary and run: `--version` costs about 30 ms, so it is asked only of a QEMU
+// that failed to start (boot.ts).
 const checked = new Map<string, Promise<void>>();
 
-/** Fails with the environment exit code, naming the version needed, when `binary` is too old or is not QEMU. */
+/**
+ * Fails with the environment exit code, naming the version needed, when `binary --version`
+ * names a QEMU too old, or answers with no QEMU version at all. A binary that cannot even
+ * answer is left to the boot's own ending, which says why it did not start.
+ */
 export function requireQemuVersion(binary: string): Promise<void> {
   let check = checked.get(binary);
   if (!check) {
@@ -31,13 +36,14 @@ export function requireQemuVersion(binary: string): Promise<void> {
 
 async function checkVersion(binary: string): Promise<void> {
   const needed = `QEMU ${MIN_QEMU_VERSION.join('.')} or newer is needed (for -action shutdown=pause)`;
-  const output = await new Promise<string>((resolve) => {
-    execFile(binary, ['--version'], { timeout: 10_000 }, (error, stdout, stderr) => resolve(error ? '' : `${stdout}${stderr}`));
+  const output = await new Promise<string | undefined>((resolve) => {
+    execFile(binary, ['--version'], { timeout: 10_000 }, (error, stdout, stderr) => resolve(error ? undefined : `${stdout}${stderr}`));
   });
+  if (output === undefined) return;
   const firstLine = output.split('\n')[0]?.trim() ?? '';
   const version = parseQemuVersion(firstLine);
   if (!version) {
-    throw environmentError(`${binary} --version did not print a QEMU version (${firstLine ? `"${firstLine}"` : 'it failed'}); ${needed}. Point --qemu at qemu-system-x86_64, or ${QEMU_INSTALL_HINT}.`);
+    throw environmentError(`${binary} --version did not print a QEMU version (${firstLine ? `"${firstLine}"` : 'it printed nothing'}); ${needed}. Point --qemu at qemu-system-x86_64, or ${QEMU_INSTALL_HINT}.`);
   }
   if (!isRecentEnough(version)) {
     throw environmentError(`${binary} is QEMU ${version.join('.')}, too old: ${needed}; ${QEMU_INSTALL_HINT}.`);

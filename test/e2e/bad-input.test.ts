@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { alloc, pathWith } from './helpers.js';
+import { alloc, haltingDisk, pathWith } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bad-input-'));
 
@@ -36,8 +36,9 @@ describe('a missing or unfit environment (exit 4)', () => {
   });
 
   it('a QEMU too old: names its version and the version needed', async () => {
+    // It fails to start (a QEMU 5.2 refuses -action), and only then is asked its --version.
     const qemu = script('old-qemu', 'echo "QEMU emulator version 5.2.0 (Debian 1:5.2+dfsg-11+deb11u2)"');
-    const result = await alloc(['test', '--qemu', qemu, '--kernel', process.execPath]);
+    const result = await alloc(['test', '--qemu', qemu, '--kernel', haltingDisk(join(dir, 'disk.img'))]);
     expect(result.exitCode, result.all).toBe(4);
     expect(result.stderr).toContain(`${qemu} is QEMU 5.2, too old: QEMU 6.0 or newer is needed (for -action shutdown=pause); install it: on Debian or Ubuntu`);
   });

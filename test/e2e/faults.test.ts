@@ -185,6 +185,21 @@ describe('QEMU failing', () => {
     expect(readdirSync(ws.tmp)).toEqual([]);
   });
 
+  it("asks QEMU's --version only of a QEMU that failed to start, once a run", async () => {
+    const ws = workspace();
+    const asked = join(ws.dir, 'asked');
+    const qemu = join(ws.dir, 'counting-qemu');
+    writeFileSync(qemu, `#!/bin/sh\nif [ "$1" = --version ]; then echo asked >> ${asked}; echo "QEMU emulator version 7.2.0"; exit 0; fi\nexec qemu-system-x86_64 "$@"\n`, { mode: 0o755 });
+    const booted = await alloc(['test', '--qemu', qemu, '--kernel', image('no_handshake')], { env: { TMPDIR: ws.tmp } });
+    expect(booted.exitCode, booted.all).toBe(0);
+    expect(existsSync(asked)).toBe(false);
+
+    const failed = await alloc(['test', '--qemu', qemu, '--kernel', image('no_handshake'), '--kernel', image('panic'), '--qemu-arg', '-device', '--qemu-arg', 'nonexistent'], { env: { TMPDIR: ws.tmp } });
+    expect(failed.exitCode, failed.all).toBe(1);
+    expect(failed.stdout).toContain("'nonexistent' is not a valid device model name");
+    expect(readFileSync(asked, 'utf8')).toBe('asked\n');
+  });
+
   it('failing to start for one kernel only: that kernel gets the error, the others go on', async () => {
     const ws = workspace();
     const victim = copyKernel('no_handshake', ws.dir, 'victim');

@@ -1,6 +1,6 @@
 // Shared by the end-to-end tests: they build real kernels with cargo and boot them in real QEMU.
 import { execSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -57,6 +57,12 @@ export function pathWith(...programs: string[]): string {
     symlinkSync(found, join(bin, program));
   }
   return bin;
+}
+
+/** A raw disk image QEMU boots (boot code that halts, and the boot sector signature), written as `path`. */
+export function haltingDisk(path: string): string {
+  writeFileSync(path, Buffer.concat([Buffer.alloc(510, 0xf4), Buffer.from([0x55, 0xaa])]));
+  return path;
 }
 
 /** Resolves once `output` (a running CLI's stderr or its interleaved output) has matched `pattern` `times` times; rejects if `run` ends first. */

@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/errors.js';
 import type { JsonReport } from '../../src/report/json.js';
-import { alloc, CLI, FIXTURES } from './helpers.js';
+import { alloc, CLI, FIXTURES, haltingDisk } from './helpers.js';
 
 /** Cargo in the bundled workspace, whose .cargo/config.toml names alloc-runner as the runner. */
 function cargo(args: string[]) {
@@ -66,13 +66,12 @@ describe('cargo test with alloc-runner as the target runner', () => {
 });
 
 describe('alloc-runner runner with a kernel, outside Cargo', () => {
-  it("checks QEMU's version before booting, as run does", async () => {
+  it("names a QEMU too old when it fails to start, as run does", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'runner-qemu-'));
     const qemu = join(dir, 'old-qemu');
     writeFileSync(qemu, '#!/bin/sh\necho "QEMU emulator version 5.2.0"\n', { mode: 0o755 });
-    // A disk image is a kernel to the runner: boot code (hlt) and the boot sector signature.
-    const disk = join(dir, 'disk.img');
-    writeFileSync(disk, Buffer.concat([Buffer.alloc(510, 0xf4), Buffer.from([0x55, 0xaa])]));
+    // A disk image is a kernel to the runner.
+    const disk = haltingDisk(join(dir, 'disk.img'));
     const run = await alloc(['runner', disk], { env: { ALLOC_RUNNER_QEMU: qemu } });
     expect(run.exitCode, run.all).toBe(ExitCode.Environment);
     expect(run.stderr).toContain(`${qemu} is QEMU 5.2, too old: QEMU 6.0 or newer is needed`);

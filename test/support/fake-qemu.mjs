@@ -11,10 +11,16 @@
 //   hang                runs until stopped
 //   killed              dies of SIGKILL, as if another process killed it
 //   quit-early          exits 1 before connecting, with a message on stderr
+// and answers --version as QEMU 7.2 does.
 import { existsSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 
 const args = process.argv.slice(2);
+if (args[0] === '--version') {
+  // Asked only of a QEMU that failed to start.
+  process.stdout.write('QEMU emulator version 7.2.0\n');
+  process.exit(0);
+}
 const valueOf = (flag) => args[args.indexOf(flag) + 1];
 let scenario = valueOf('-fake') ?? 'hang';
 const chardev = args.find((arg) => arg.startsWith('socket,id=alloc-runner-qmp,path='));
