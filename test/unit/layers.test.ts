@@ -33,7 +33,15 @@ async function violations(files: Record<string, string[]>): Promise<string[]> {
   return summary.violations.map(({ from, to, rule }) => `${rule.name}: ${from} -> ${to}`).sort();
 }
 
-describe('the stages rule file', () => {
+// Each cruise starts Node and TypeScript's parser: seconds on a busy machine.
+describe('the stages rule file', { timeout: 60_000 }, () => {
+  // Also `npm run lint:deps`; here, so that the unit suite every change runs sees a forbidden import too.
+  it('holds for src/', async () => {
+    const { exitCode, stdout } = await execa('node', [DEPCRUISE, 'src', '--config', '.dependency-cruiser.mjs', '--output-type', 'err-long'], { cwd: ROOT, reject: false });
+    expect(stdout).toMatch(/no dependency violations found/);
+    expect(exitCode).toBe(0);
+  });
+
   it('lets a stage import the stages before it, and flags every import of a later one, type-only and dynamic ones too', async () => {
     const files: Record<string, string[]> = { 'model.ts': [], 'errors.ts': ["import type { value } from './model.js';"] };
     const expected: string[] = [];
