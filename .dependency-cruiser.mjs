@@ -21,7 +21,7 @@ export const STAGES = [
 ];
 
 /** The files directly in src/ that every stage shares: they import one another only. cli.ts is the top, above commands. */
-const SHARED = ['model', 'errors', 'protocol', 'environment', 'version'];
+const SHARED = ['model', 'errors', 'protocol', 'environment', 'version', 'subprocess'];
 
 const folder = (name) => `^src/${name}/`;
 const anyOf = (names) => `^src/(${names.join('|')})/`;

@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
-import { buildError, environmentError, usageError, type RunnerError } from '../errors.js';
+import { ExitCode, type RunnerError } from '../errors.js';
+import { CommandError, runChecked } from '../subprocess.js';
 
 export interface CargoSelection {
   manifestPath: string;
@@ -50,13 +51,13 @@ const CARGO_MISSING =
 const cargoCwd = (selection: Pick<CargoSelection, 'manifestPath'>) => dirname(selection.manifestPath);
 
 export async function readWorkspace(manifestPath: string): Promise<CargoWorkspace> {
-  const result = await runCargo(['metadata', '--format-version', '1', '--no-deps', '--manifest-path', manifestPath], {
+  const { stdout } = await runChecked('cargo', ['metadata', '--format-version', '1', '--no-deps', '--manifest-path', manifestPath], {
     cwd: dirname(manifestPath),
+    exitCode: ExitCode.Usage,
+    message: (failure) => `cargo metadata could not read ${manifestPath}:\n${failure.stderr.trim()}`,
+    missing: CARGO_MISSING,
   });
-  if (result.exitCode !== 0) {
-    throw usageError(`cargo metadata could not read ${manifestPath}:\n${String(result.stderr).trim()}`);
-  }
-  const parsed = JSON.parse(String(result.stdout)) as {
+  const parsed = JSON.parse(stdout) as {
     packages: Array<{
       id: string;
       name: string;
@@ -98,12 +99,18 @@ export async function buildKernels(
 ): Promise<BuiltKernel[]> {
   const command = mode === 'test' ? ['test', '--no-run'] : ['build'];
   const args = [...command, '--message-format=json-render-diagnostics', ...selectionArgs(selection)];
-  const result = await runCargo(args, { cwd: cargoCwd(selection), stderr: explain ? 'tee' : 'inherit' });
-  const kernels = parseArtifacts(String(result.stdout), mode);
-  if (result.exitCode !== 0) {
-    throw explain?.(String(result.stderr)) ?? buildError(`cargo ${command.join(' ')} failed (exit status ${result.exitCode}); its errors are above.`);
+  try {
+    const { stdout } = await runChecked('cargo', args, {
+      cwd: cargoCwd(selection),
+      stderr: explain ? 'tee' : 'inherit',
+      exitCode: ExitCode.BuildFailed,
+      message: (failure) => `cargo ${command.join(' ')} failed (${failure.why}); its errors are above.`,
+      missing: CARGO_MISSING,
+    });
+    return parseArtifacts(stdout, mode);
+  } catch (error) {
+    throw (error instanceof CommandError && error.status !== undefined && explain?.(error.stderr)) || error;
   }
-  return kernels;
 }
 
 export function selectionArgs(selection: CargoSelection): string[] {
@@ -140,18 +147,4 @@ export function parseArtifacts(stdout: string, mode: 'test' | 'build'): BuiltKer
 /** A target's kind as Cargo's selection flags name it: a library's kinds (`rlib`, `staticlib`, ...) are all `lib`. */
 function targetKind(kinds: string[]): string {
   return kinds.find((kind) => ['bin', 'test', 'example', 'bench'].includes(kind)) ?? 'lib';
-}
-
-/** `tee`: Cargo's stderr reaches the user and is kept too. */
-async function runCargo(args: string[], options: { cwd: string; stderr?: 'inherit' | 'pipe' | 'tee' }) {
-  const { execa } = await import('execa'); // loaded only when Cargo runs: it costs ~90 ms
-  const result = await execa('cargo', args, {
-    cwd: options.cwd,
-    stdout: 'pipe',
-    stderr: options.stderr === 'tee' ? ['pipe', 'inherit'] : (options.stderr ?? 'pipe'),
-    reject: false,
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  if (result.code === 'ENOENT') throw environmentError(CARGO_MISSING);
-  return result;
 }

@@ -1,7 +1,7 @@
-import { execa } from 'execa';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import type { DoctorOptions } from '../options/declare.js';
 import { findExecutable, QEMU_INSTALL_HINT } from '../environment.js';
+import { runForStatus } from '../subprocess.js';
 import { kvmIsPvm, kvmUsable } from '../qemu/accel.js';
 import { requireGrubEfi, requireGrubTools, type GrubImageKind } from '../image/grub.js';
 import { requireOvmf } from '../qemu/firmware.js';
@@ -17,8 +17,8 @@ interface Check {
 
 async function versionOf(binary: string, args = ['--version']): Promise<string | undefined> {
   if (!findExecutable(binary)) return undefined;
-  const result = await execa(binary, args, { reject: false });
-  return String(result.stdout || result.stderr).split('\n')[0]?.trim();
+  const result = await runForStatus(binary, args, { exitCode: ExitCode.Environment }).catch(() => undefined);
+  return (result?.stdout || result?.stderr)?.split('\n')[0]?.trim();
 }
 
 function tool(name: string, binary: string, hint: string): Check {

@@ -1,12 +1,11 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync, realpathSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ExitCode, type ExitCodeValue, environmentError, usageError } from '../errors.js';
+import { ExitCode, type ExitCodeValue, usageError } from '../errors.js';
 import { Command } from '@commander-js/extra-typings';
 import { declareTest, type HookInstallOptions } from '../options/declare.js';
 import { resolveTest } from '../options/resolve.js';
+import { runForStatus, runChecked } from '../subprocess.js';
 
 /** The line by which `hook uninstall` knows a hook as its own: it removes nothing else. */
 export const HOOK_MARKER = '# alloc-runner pre-commit hook';
@@ -17,7 +16,7 @@ export const HOOK_TEST_ARGS = ['test', '--reporter', 'quiet', '--cache'];
 
 export async function hookInstall(testOptions: string[], options: HookInstallOptions): Promise<ExitCodeValue> {
   await checkTestOptions(testOptions);
-  const hook = join(hooksDir(), 'pre-commit');
+  const hook = join(await hooksDir(), 'pre-commit');
   const backup = hook + BACKUP_SUFFIX;
   const existing = existsSync(hook) ? await readFile(hook, 'utf8') : undefined;
   if (existing !== undefined && !existing.includes(HOOK_MARKER)) {
@@ -39,7 +38,7 @@ export async function hookInstall(testOptions: string[], options: HookInstallOpt
 }
 
 export async function hookUninstall(): Promise<ExitCodeValue> {
-  const hook = join(hooksDir(), 'pre-commit');
+  const hook = join(await hooksDir(), 'pre-commit');
   const backup = hook + BACKUP_SUFFIX;
   if (!existsSync(hook)) {
     process.stdout.write(`no pre-commit hook at ${hook}; nothing to remove\n`);
@@ -85,22 +84,26 @@ async function checkTestOptions(testOptions: string[]): Promise<void> {
  * commits so that only what changed is rebuilt.
  */
 export async function hookRun(testOptions: string[]): Promise<number> {
-  const state = resolve(git(['rev-parse', '--git-path', 'alloc-runner']));
-  const subfolder = git(['rev-parse', '--show-prefix']);
+  const state = resolve(await git(['rev-parse', '--git-path', 'alloc-runner']));
+  const subfolder = await git(['rev-parse', '--show-prefix']);
   const staged = join(state, 'staged');
   await rm(staged, { recursive: true, force: true });
   await mkdir(staged, { recursive: true });
-  git(['checkout-index', '--all', `--prefix=${staged}/`]);
-  const child = spawn(process.execPath, [realpathSync(process.argv[1]!), ...HOOK_TEST_ARGS, ...testOptions], {
-    cwd: join(staged, subfolder),
-    env: { ...process.env, CARGO_TARGET_DIR: process.env.CARGO_TARGET_DIR || join(state, 'target') },
-    stdio: 'inherit',
-  });
+  await git(['checkout-index', '--all', `--prefix=${staged}/`]);
   // Ctrl-C reaches the test run too (the terminal signals the whole group); it reports and exits.
   process.on('SIGINT', () => {});
-  process.on('SIGTERM', () => child.kill('SIGTERM'));
-  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
-  return code ?? (signal === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted);
+  const terminated = new AbortController();
+  process.on('SIGTERM', () => terminated.abort());
+  const { status } = await runForStatus(process.execPath, [realpathSync(process.argv[1]!), ...HOOK_TEST_ARGS, ...testOptions], {
+    cwd: join(staged, subfolder),
+    env: { CARGO_TARGET_DIR: process.env.CARGO_TARGET_DIR || join(state, 'target') },
+    stdin: 'inherit',
+    stdout: 'inherit',
+    stderr: 'inherit',
+    cancel: terminated.signal,
+    exitCode: ExitCode.Environment,
+  });
+  return status;
 }
 
 /**
@@ -123,21 +126,21 @@ export function hookScript(testOptions: string[]): string {
 }
 
 /** Where Git looks for hooks here: .git/hooks, or core.hooksPath when set (also right in worktrees). */
-function hooksDir(): string {
-  return resolve(git(['rev-parse', '--git-path', 'hooks']));
+async function hooksDir(): Promise<string> {
+  return resolve(await git(['rev-parse', '--git-path', 'hooks']));
 }
 
 /** A git command's output, trimmed; its failure as the error a user can act on. */
-function git(args: string[]): string {
-  try {
-    return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-  } catch (error) {
-    const failure = error as NodeJS.ErrnoException & { stderr?: string };
-    if (failure.code === 'ENOENT') throw environmentError('git was not found on PATH; install Git to use alloc-runner hook');
-    const stderr = String(failure.stderr ?? failure.message).trim();
-    if (/not a git repository/i.test(stderr)) throw usageError(`not inside a Git repository (${stderr}); run alloc-runner hook in your repository`);
-    throw usageError(`git ${args.join(' ')} failed: ${stderr}`);
-  }
+async function git(args: string[]): Promise<string> {
+  const { stdout } = await runChecked('git', args, {
+    exitCode: ExitCode.Usage,
+    missing: 'git was not found on PATH; install Git to use alloc-runner hook',
+    message: ({ stderr, why }) =>
+      /not a git repository/i.test(stderr)
+        ? `not inside a Git repository (${stderr.trim()}); run alloc-runner hook in your repository`
+        : `git ${args.join(' ')} failed: ${stderr.trim() || why}`,
+  });
+  return stdout.trim();
 }
 
 function shellQuote(word: string): string {

@@ -1,10 +1,7 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import { constants } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { readWorkspace, type CargoPackage, type CargoWorkspace } from '../build/cargo.js';
-import { usageError, type ExitCodeValue } from '../errors.js';
+import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { bootimagePackages, bootimageReason, requireBootimage } from '../image/bootimage.js';
 import { TestImages } from '../image/bootimage-cache.js';
 import { executableKind } from '../image/kind.js';
@@ -16,6 +13,7 @@ import type { KernelPlan } from '../run/kernel.js';
 import { bootOneKernel } from '../run/one-kernel.js';
 import { bootimagePlan, cargoKernelPlan, kernelFolders, runId } from '../run/plan.js';
 import { uniqueIds } from '../run/select.js';
+import { runForStatus } from '../subprocess.js';
 
 /**
  * Cargo's target runner. Cargo calls it with every executable it would run for the target:
@@ -89,13 +87,12 @@ async function runnerPlan(path: string, cargo: CargoPackageOf | undefined): Prom
 
 /** Runs a host executable with the runner's stdio; its exit status, or 128 + the signal that ended it, as a shell gives. */
 async function runNatively(program: string, args: string[]): Promise<number> {
-  const child = spawn(program, args, { stdio: 'inherit' });
-  const [code, signal] = (await Promise.race([
-    once(child, 'exit'),
-    once(child, 'error').then(([error]) => {
-      throw usageError(`alloc-runner runner could not execute ${program}: ${(error as Error).message}`);
-    }),
-  ])) as [number | null, NodeJS.Signals | null];
-  if (signal) return 128 + (constants.signals[signal] ?? 0);
-  return code ?? 1;
+  const { status } = await runForStatus(program, args, {
+    stdin: 'inherit',
+    stdout: 'inherit',
+    stderr: 'inherit',
+    exitCode: ExitCode.Usage,
+    message: (failure) => `alloc-runner runner could not execute ${program}: ${failure.why}`,
+  });
+  return status;
 }

@@ -1,14 +1,11 @@
 // Disk images of bootimage projects are made by the user's own bootimage tool, never by
 // alloc-runner: the image is exactly the one `cargo test` / `cargo bootimage` would boot.
-import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import type { CargoPackage } from '../build/cargo.js';
-import { buildError, environmentError, type RunnerError } from '../errors.js';
+import { buildError, environmentError, ExitCode, type RunnerError } from '../errors.js';
 import { findExecutable } from '../environment.js';
+import { CommandError, runForStatus, runChecked } from '../subprocess.js';
 import { BOOTIMAGE_TABLE, bootimagePath, isBootimageProject, parseBootimageConfig, parseCreatedImages, type BootimageConfig } from '../project/bootimage.js';
-
-const execFileAsync = promisify(execFile);
 
 /**
  * The bootimage tool, which makes the disk images. What it needs of the toolchain (nightly
@@ -58,7 +55,13 @@ export function explainToolchainError(output: string, quote = false): RunnerErro
 export async function makeTestImage(executable: string, packageDir: string, env: Record<string, string> = {}): Promise<string> {
   const image = bootimagePath(executable);
   const started = Date.now();
-  const result = await run('bootimage', ['runner', executable, '-version'], packageDir, { CARGO_MANIFEST_DIR: packageDir, ...env });
+  // `bootimage runner` exits non-zero when QEMU's -version status is not its success code: the image decides.
+  const { stdout, stderr } = await runForStatus('bootimage', ['runner', executable, '-version'], {
+    cwd: packageDir,
+    env: { CARGO_MANIFEST_DIR: packageDir, ...env },
+    exitCode: ExitCode.BuildFailed,
+  });
+  const result = `${stdout}${stderr}`;
   const made = await stat(image).then((file) => file.mtimeMs >= started - 1000, () => false);
   if (!made) {
     throw explainToolchainError(result, true) ?? buildError(`bootimage runner did not make ${image} for ${executable}:\n${result.trim()}`);
@@ -68,23 +71,21 @@ export async function makeTestImage(executable: string, packageDir: string, env:
 
 /** The disk images of the kernel binaries, made by `cargo bootimage` with Cargo's selection arguments. */
 export async function makeBinaryImages(cargoArgs: string[], cwd: string): Promise<Map<string, string>> {
-  const result = await run('cargo', ['bootimage', ...cargoArgs], cwd, {});
+  const args = ['bootimage', ...cargoArgs];
+  let result: string;
+  try {
+    const { stdout, stderr } = await runChecked('cargo', args, {
+      cwd,
+      exitCode: ExitCode.BuildFailed,
+      message: (failure) => `cargo ${args.join(' ')} failed:\n${(failure.stderr || failure.stdout || failure.why).trim()}`,
+    });
+    result = `${stdout}${stderr}`;
+  } catch (error) {
+    throw (error instanceof CommandError && explainToolchainError(`${error.stdout}${error.stderr}`, true)) || error;
+  }
   const images = parseCreatedImages(result);
   if (images.size === 0) throw buildError(`cargo bootimage made no image:\n${result.trim()}`);
   return images;
-}
-
-async function run(program: string, args: string[], cwd: string, env: Record<string, string>): Promise<string> {
-  try {
-    const { stdout, stderr } = await execFileAsync(program, args, { cwd, env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
-    return `${stdout}${stderr}`;
-  } catch (error) {
-    const failure = error as { stdout?: string; stderr?: string; message: string };
-    // `bootimage runner` exits non-zero when QEMU's -version status is not its success code: the image decides.
-    if (program === 'bootimage' && failure.stdout !== undefined) return `${failure.stdout}${failure.stderr ?? ''}`;
-    const output = `${failure.stdout ?? ''}${failure.stderr ?? ''}`;
-    throw explainToolchainError(output, true) ?? buildError(`${program} ${args.join(' ')} failed:\n${(failure.stderr || failure.stdout || failure.message).trim()}`);
-  }
 }
 
 /** The bootimage packages of a workspace, with their settings read (a bad table is an error before anything is built). */

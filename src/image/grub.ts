@@ -1,11 +1,10 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { promisify } from 'node:util';
-import { buildError, environmentError, usageError } from '../errors.js';
+import { buildError, environmentError, ExitCode, usageError } from '../errors.js';
 import { findExecutable } from '../environment.js';
+import { runChecked } from '../subprocess.js';
 import { fatVariant, masterBootRecord, PARTITION_START_SECTOR, partitionSectors, SECTOR_BYTES } from './mbr.js';
 
 /** The bootable images alloc-runner makes of a Multiboot kernel with GRUB. */
@@ -174,14 +173,11 @@ async function makeDisk(tools: GrubTools, request: ImageRequest, staging: string
   }
 }
 
-const execFileAsync = promisify(execFile);
-
 async function tool(tools: GrubTools, name: string, args: string[]): Promise<void> {
-  try {
+  await runChecked(tools.programs[name] ?? name, args, {
     // mtools would otherwise refuse a FAT geometry it finds unusual, or read ~/.mtoolsrc drives.
-    await execFileAsync(tools.programs[name] ?? name, args, { env: { ...process.env, MTOOLS_SKIP_CHECK: '1' }, maxBuffer: 16 << 20 });
-  } catch (error) {
-    const failure = error as { stderr?: string; message: string };
-    throw buildError(`${name} failed while making a boot image: ${(failure.stderr || failure.message).trim()}`);
-  }
+    env: { MTOOLS_SKIP_CHECK: '1' },
+    exitCode: ExitCode.BuildFailed,
+    message: (failure) => `${name} failed while making a boot image: ${failure.stderr.trim() || failure.why}`,
+  });
 }
