@@ -1,6 +1,6 @@
-import { execFile } from 'node:child_process';
-import { environmentError } from '../errors.js';
+import { environmentError, ExitCode } from '../errors.js';
 import { QEMU_INSTALL_HINT } from '../environment.js';
+import { runChecked } from '../subprocess.js';
 
 /** The oldest QEMU alloc-runner works with: `-action shutdown=pause` came in 6.0. */
 export const MIN_QEMU_VERSION: readonly [number, number] = [6, 0];
@@ -36,9 +36,10 @@ export function requireQemuVersion(binary: string): Promise<void> {
 
 async function checkVersion(binary: string): Promise<void> {
   const needed = `QEMU ${MIN_QEMU_VERSION.join('.')} or newer is needed (for -action shutdown=pause)`;
-  const output = await new Promise<string | undefined>((resolve) => {
-    execFile(binary, ['--version'], { timeout: 10_000 }, (error, stdout, stderr) => resolve(error ? undefined : `${stdout}${stderr}`));
-  });
+  const output = await runChecked(binary, ['--version'], { timeoutMs: 10_000, exitCode: ExitCode.Environment }).then(
+    ({ stdout, stderr }) => `${stdout}${stderr}`,
+    () => undefined,
+  );
   if (output === undefined) return;
   const firstLine = output.split('\n')[0]?.trim() ?? '';
   const version = parseQemuVersion(firstLine);
