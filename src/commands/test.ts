@@ -104,6 +104,7 @@ async function runTests(config: TestConfig, round?: WatchRound): Promise<ExitCod
         qemu,
         accel,
         extraQemuArgs: config.qemu.extraArgs,
+        screenshots: config.qemu.screenshots,
         cmdlineWords,
         ovmf,
         onLine: config.report.verbose ? (kernel, line) => status.log(`${chalk.dim(`[${kernel.id}]`)} ${line}`) : undefined,

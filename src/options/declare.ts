@@ -56,6 +56,7 @@ function withBootOptions<A extends unknown[], O extends OptionValues>(command: C
     .addOption(qemuOption())
     .option('--qemu-arg <arg>', 'an extra argument for QEMU (repeatable)', collect, [])
     .option('--artifacts-dir <dir>', "where each run's serial logs and screens are kept (default: Cargo's target dir, alloc-runner/)")
+    .option('--screenshot', "keep every kernel's screen as vga.png, passing ones too (by default a kernel whose serial output shows no failure when its screen is read keeps vga.txt only)")
     .addOption(firmwareOption('the firmware every kernel boots with: bios (SeaBIOS) or uefi (OVMF) (default: its configuration, else bios)'))
     .option('--ovmf-code <file>', "OVMF's code image, with --ovmf-vars (default: where Debian, Fedora or Arch install it)")
     .option('--ovmf-vars <file>', "OVMF's variable store template, copied for each boot (default: the one beside the code image found)")

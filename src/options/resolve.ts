@@ -158,6 +158,7 @@ export function qemuSettings(options: RunOptions | TestOptions): QemuSettings {
     firmware: options.firmware,
     ovmf: { code: options.ovmfCode, vars: options.ovmfVars },
     gdb: options.gdb,
+    screenshots: options.screenshot === true,
   };
 }
 

@@ -43,6 +43,7 @@ export class SerialParser {
   /** Depth of the last result a panic ended; later results at or below it come after a panic. */
   #panicDepth: number | undefined;
   #kernelPanic: PanicInfo | undefined;
+  #failedSoFar = false;
   #report: SerialReport | undefined;
 
   /**
@@ -88,6 +89,7 @@ export class SerialParser {
     // A panic's lines are kept as the panic, not again as diagnostics or output.
     this.#lineIsPanic = addedToPanic || panic !== undefined;
     if (panic) {
+      this.#failedSoFar = true;
       this.#collector = panic;
       if (panic.complete) this.#endPanic();
     }
@@ -108,6 +110,15 @@ export class SerialParser {
   #withoutPrefix(line: string): string {
     if (this.#prefix.found) return this.#prefix.strip(line);
     return (this.#format !== 'blog_os' && this.#prefix.detect(line)) || line;
+  }
+
+  /**
+   * Whether the lines so far show a failure: a failed test, or a panic (expected failures
+   * too, before the configuration relabels them). The screen handshake asks it, to keep
+   * vga.png only of a kernel that may fail.
+   */
+  get failedSoFar(): boolean {
+    return this.#failedSoFar;
   }
 
   /** Ends the output and returns the report; later calls return the same report. */
@@ -163,6 +174,7 @@ export class SerialParser {
         const panic = this.#pendingPanic;
         this.#pendingPanic = undefined;
         const outcome = withPanic(ktapOutcome(line.ok, line.directive, this.#ktap.dialectAt(depth)), panic);
+        if (outcome.status === 'fail') this.#failedSoFar = true;
         this.#ktap.result(at, line.number, line.name, outcome);
         if (panic) this.#panicDepth = depth;
       }
@@ -182,7 +194,9 @@ export class SerialParser {
     }
     this.#orphanPendingPanic(); // a panic printed before a test line belongs to no test
     this.#checkAfterPanic(0, line.name);
-    const test = this.#blogOs.test(line.name, blogOsOutcome(line.verdict));
+    const outcome = blogOsOutcome(line.verdict);
+    if (outcome.status === 'fail') this.#failedSoFar = true;
+    const test = this.#blogOs.test(line.name, outcome);
     if (test && line.verdict === 'failed') this.#awaitingPanic = test;
   }
 

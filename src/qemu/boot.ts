@@ -34,6 +34,12 @@ export interface BootOptions {
   serial: SerialReader;
   /** Conditions on the screen that may end the run before the kernel exits. */
   watch?: ScreenWatch;
+  /**
+   * Whether vga.png is written when the kernel asks for its screen to be read (the screen
+   * handshake, how a passing kernel usually ends); unset: it is. Every other reading (the
+   * guest's end, a timeout, a decision) writes it; the text screen is read every time.
+   */
+  screenshotAtHandshake?: () => boolean;
   /** `--gdb`: the kernel waits, paused, for a debugger on this port; `waiting` is called once it does. */
   gdb?: { port: GdbPort; waiting: () => void };
 }
@@ -138,7 +144,7 @@ class RunningBoot {
     this.#timeout = new KernelTimeout(options.timeoutSeconds * 1000, () => this.#timeUp());
     this.controls = {
       guestMs: () => this.#guestMs(),
-      readScreen: () => this.screen.read(this.#qmp),
+      readScreen: () => this.screen.read(this.#qmp, options.screenshotAtHandshake?.() ?? true),
       send: (text) => qemu.child.stdin.write(text),
       decide: () => this.#decide(),
     };
@@ -208,7 +214,7 @@ class RunningBoot {
       if (answer) this.#follow({ status: String(answer.status) });
     } else {
       if (action.stopFirst) await qmp.execute('stop').catch(() => {});
-      await this.screen.read(qmp);
+      await this.screen.read(qmp, true);
       if (action.then === 'kill') this.qemu.kill();
       else await qmp.execute('quit').catch(() => {});
     }
@@ -230,7 +236,7 @@ class RunningBoot {
     // A QEMU that no longer answers QMP (stopped by a debugger, wedged) is killed all the same.
     const unanswered = setTimeout(this.qemu.kill, STOP_ANSWER_LIMIT_MS);
     await this.#qmp?.execute('stop').catch(() => {});
-    await this.screen.read(this.#qmp);
+    await this.screen.read(this.#qmp, true);
     clearTimeout(unanswered);
     this.qemu.kill();
   }

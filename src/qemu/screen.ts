@@ -48,10 +48,14 @@ export class FinalScreen {
     if (!text) this.#result.noScreenReason = TEXT_SCREEN_UNDER_UEFI;
   }
 
-  /** Reads the screen, the first time; later calls wait for that reading. Nothing without QMP. */
-  read(qmp: QmpClient | undefined): Promise<void> {
+  /**
+   * Reads the screen, the first time; later calls wait for that reading. Nothing without QMP.
+   * `png`: whether QEMU also writes vga.png (about 20 ms of its CPU); it always does where
+   * there is no text screen, the only other record of it.
+   */
+  read(qmp: QmpClient | undefined, png: boolean): Promise<void> {
     if (!qmp) return Promise.resolve();
-    return (this.#reading ??= this.#read(qmp));
+    return (this.#reading ??= this.#read(qmp, png || !this.text));
   }
 
   result(ending: Ending): ScreenResult {
@@ -59,10 +63,11 @@ export class FinalScreen {
     return result.vgaBuffer || result.noScreenReason ? result : { ...result, noScreenReason: noScreenReason(ending) };
   }
 
-  async #read(qmp: QmpClient): Promise<void> {
+  async #read(qmp: QmpClient, png: boolean): Promise<void> {
     const result = this.#result;
     try {
       if (this.text) result.vgaBuffer = await readVgaBuffer(qmp, this.raw);
+      if (!png) return;
       await qmp.execute('screendump', { filename: this.png, format: 'png' });
       result.screenshot = this.png;
     } catch (error) {

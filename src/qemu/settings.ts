@@ -13,6 +13,8 @@ export interface QemuSettings {
   firmware?: Firmware;
   /** OVMF's files as given (both or neither); unset: where the distributions install them. */
   ovmf: Partial<Ovmf>;
+  /** vga.png for every kernel, passing ones too (`--screenshot`). */
+  screenshots: boolean;
   /** Pause the kernel for a debugger on this port (`true`: a free one). */
   gdb?: string | true;
 }

@@ -42,6 +42,11 @@ export interface RunSettings {
   cmdlineWords?: string[];
   /** OVMF's files, for kernels whose firmware is `uefi`. */
   ovmf?: Ovmf;
+  /**
+   * vga.png for every kernel (`--screenshot`); unset: not for one whose serial output shows no
+   * failure when it asks for its screen (its vga.txt is kept all the same).
+   */
+  screenshots?: boolean;
   /** Called with every serial line as it arrives (`--verbose`, `alloc-runner run`). */
   onLine?: (kernel: KernelPlan, line: string) => void;
   /** `--gdb`: the kernel waits for a debugger on this port; `waiting` is called once it does. */
@@ -148,6 +153,7 @@ async function bootOnce(plan: KernelPlan, settings: RunSettings) {
     artifactsDir: plan.artifactsDir,
     serial: capture,
     watch: observers.screenWatch,
+    screenshotAtHandshake: () => settings.screenshots === true || observers.parser.failedSoFar,
     gdb: settings.gdb && { port: settings.gdb.port, waiting: () => settings.gdb?.waiting(plan) },
   });
   return { booted, capture, observers };

@@ -28,6 +28,7 @@ export async function bootOneKernel(settings: QemuSettings, plan: () => Promise<
     qemu,
     accel: new Accelerator(settings.accel),
     extraQemuArgs: settings.extraArgs,
+    screenshots: settings.screenshots,
     ovmf: kernel.config.firmware === 'uefi' ? requireOvmf(settings.ovmf) : undefined,
     onLine: (_kernel, line) => process.stdout.write(`${line}\n`),
     gdb: gdb && { port: gdb, waiting: (booted) => process.stderr.write(`${waitingForDebugger(booted, gdb)}\n`) },

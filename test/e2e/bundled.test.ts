@@ -50,9 +50,24 @@ describe('alloc-runner test --features global_alloc on the bundled kernel', () =
       expect(readFileSync(kernel.artifacts.serialLog, 'utf8')).toContain(kernel.name === 'test_allocator' ? 'Allocator works!' : 'KTAP version 1');
       expect(kernel.screenText, kernel.noScreenReason).toBeDefined();
       expect(readFileSync(kernel.artifacts.screenText!, 'utf8')).toBe(`${kernel.screenText}\n`);
-      expect(existsSync(kernel.artifacts.screenshot!)).toBe(true);
     }
     expect(report.kernels.some((kernel) => kernel.screenText!.includes('Allocator works!'))).toBe(true);
+  });
+
+  it('writes vga.png only where it may show a failure, or where a condition decided: not for a kernel whose screen handshake came after passing tests', () => {
+    for (const kernel of ktapKernels()) expect(kernel.artifacts.screenshot, kernel.name).toBeUndefined();
+    for (const kernel of ktapKernels()) expect(existsSync(join(kernel.artifacts.dir, 'vga.png')), kernel.name).toBe(false);
+    const seed = report.kernels.find((kernel) => kernel.name === 'test_allocator')!;
+    expect(existsSync(seed.artifacts.screenshot!)).toBe(true);
+  });
+
+  it('writes vga.png for every kernel with --screenshot', async () => {
+    const kernel = ktapKernels()[0]!;
+    const out = join(mkdtempSync(join(tmpdir(), 'bundled-')), 'report.json');
+    const again = await alloc(['test', '--screenshot', '--kernel', kernel.image, '--reporter', 'json', '--output-file', `json=${out}`]);
+    expect(again.exitCode, again.all).toBe(0);
+    const [screenshotted] = (JSON.parse(readFileSync(out, 'utf8')) as JsonReport).kernels;
+    expect(readFileSync(screenshotted!.artifacts.screenshot!).subarray(1, 4).toString()).toBe('PNG');
   });
 
   it('answers every kernel\'s screen handshake: the kernel logs the reply instead of waiting 2 s for it', () => {

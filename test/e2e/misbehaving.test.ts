@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +67,8 @@ describe('misbehaving kernels', () => {
     expect(liar.exitStatus).toBe(33);
     expect(liar.status).toBe('fail');
     expect(liar.reason).toMatch(/exited with success, but a test failed: 2 second/);
+    // The test failed before the screen handshake: its screen is kept as vga.png too.
+    expect(existsSync(liar.artifacts.screenshot!)).toBe(true);
   });
 
   it('fails a VGA expectation that does not hold, with both texts', () => {

@@ -55,6 +55,19 @@ describe('one boot, against a fake QEMU', () => {
     expect(readFileSync(booted.screenshot!, 'utf8')).toBe('not really a png');
   });
 
+  it('reads the text screen but writes no vga.png at the handshake when the kernel says it is not wanted', async () => {
+    const booted = await bootFake('handshake', { screenshotAtHandshake: () => false });
+    expect(booted.lines.at(-1)).toBe('# alloc-runner: handshake answered');
+    expect(firstRow(booted)).toBe('fake screen');
+    expect(booted.screenshot).toBeUndefined();
+    expect(booted.incompleteArtifacts).toEqual([]);
+  });
+
+  it('writes vga.png all the same where there is no text screen (UEFI)', async () => {
+    const booted = await bootFake('handshake', { screenshotAtHandshake: () => false, firmware: 'uefi', ovmf: { code: '/dev/null', vars: '/dev/null' } });
+    expect(readFileSync(booted.screenshot!, 'utf8')).toBe('not really a png');
+  });
+
   it('a guest reset shutdown (a triple fault under -no-reboot) is a reset, screen read', async () => {
     const booted = await bootFake('shutdown:guest-reset');
     expect(booted.ending).toEqual({ kind: 'reset' });

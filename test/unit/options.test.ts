@@ -49,7 +49,7 @@ describe('options resolved once into the settings the stages read', () => {
     expect(config.jobs).toBe(availableParallelism());
     expect(config.plan.jobs).toBe(availableParallelism());
     expect(config.bootPath).toBe('kernel');
-    expect(config.qemu).toEqual({ program: defaultQemu(), accel: 'auto', extraArgs: [], firmware: undefined, ovmf: { code: undefined, vars: undefined }, gdb: undefined });
+    expect(config.qemu).toEqual({ program: defaultQemu(), accel: 'auto', extraArgs: [], firmware: undefined, ovmf: { code: undefined, vars: undefined }, gdb: undefined, screenshots: false });
     expect(config.report).toMatchObject({ verbose: false, slowTestMs: 300 });
     expect(config.plan).toEqual({
       source: { cargo: { manifestPath: undefined, features: [], allFeatures: false, noDefaultFeatures: false, release: false, packages: [] } },
