@@ -3,7 +3,7 @@
 // src/bin/bootimage.rs) are followed here, so such a project runs under alloc-runner unchanged.
 import { basename, dirname, join } from 'node:path';
 import { usageError } from '../errors.js';
-import type { KernelConfig, PackageConfig } from './config.js';
+import { stringList, type KernelConfig, type PackageConfig } from './config.js';
 
 export const BOOTIMAGE_TABLE = 'package.metadata.bootimage';
 
@@ -49,17 +49,17 @@ export function parseBootimageConfig(table: unknown, where = BOOTIMAGE_TABLE): B
     const name = `${where}.${key}`;
     switch (key) {
       case 'run-command':
-        config.runCommand = strings(value, name);
+        config.runCommand = stringList(value, name);
         if (config.runCommand.length === 0) throw usageError(`${name}: must name a program`);
         break;
       case 'run-args':
-        config.runArgs = strings(value, name);
+        config.runArgs = stringList(value, name);
         break;
       case 'test-args':
-        config.testArgs = strings(value, name);
+        config.testArgs = stringList(value, name);
         break;
       case 'build-command':
-        config.buildCommand = strings(value, name);
+        config.buildCommand = stringList(value, name);
         break;
       case 'test-timeout':
         if (!Number.isInteger(value) || (value as number) < 0) throw usageError(`${name}: expected a whole number of seconds, got ${JSON.stringify(value)}`);
@@ -82,13 +82,6 @@ export function parseBootimageConfig(table: unknown, where = BOOTIMAGE_TABLE): B
   return config;
 }
 
-function strings(value: unknown, name: string): string[] {
-  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
-    throw usageError(`${name}: expected a list of strings, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
 /** bootimage's rule: an executable in a `deps` folder (or a doctest's) is a test. */
 export function isTestExecutable(executable: string): boolean {
   const parent = basename(dirname(executable));
@@ -105,14 +98,14 @@ export function bootimagePath(executable: string): string {
 export interface BootimageBoot {
   /** run-command's program (alloc-runner drives QEMU itself, so it must be a QEMU). */
   qemu: string;
-  /** run-command's arguments with the image's path for `{}`: they boot the image. */
-  bootArgs: string[];
-  /** run-args or test-args, less what alloc-runner sets itself. */
+  /** run-command's arguments, with the image's path for `{}`. */
+  commandArgs: string[];
+  /** Whether they boot the image (run-command names it, with `{}`); if not, it boots as any disk image. */
+  bootsImage: boolean;
+  /** run-args or test-args, less what alloc-runner sets itself (docs/boot-paths.md lists it). */
   extraArgs: string[];
   /** Whether a reset reboots the guest (tests under `test-no-reboot = false`). */
   allowReboot: boolean;
-  /** Arguments left out because alloc-runner sets them itself, to tell the user. */
-  ignoredArgs: string[];
   /** Settings below `[package.metadata.alloc-runner]`: the test timeout and success status. */
   config: Partial<KernelConfig>;
 }
@@ -133,21 +126,18 @@ export function bootimageBoot(config: BootimageConfig, image: string, isTest: bo
         'set run-command to a qemu-system-* command, or run this project with bootimage',
     );
   }
-  const runCommandArgs = args.slice(0, config.runCommand.length - 1);
-  const { kept, ignored } = withoutRunnerArgs(args.slice(runCommandArgs.length));
+  const commandArgs = args.slice(0, config.runCommand.length - 1);
   const settings: Partial<KernelConfig> = {};
   if (isTest) {
     settings.timeout = config.testTimeout;
     if (config.testSuccessExitCode !== undefined) settings.successStatus = config.testSuccessExitCode;
   }
-  const bootsImage = config.runCommand.some((arg) => arg.includes('{}'));
   return {
     qemu: program,
-    // A run-command without `{}` does not boot the image: then it boots as any disk image.
-    bootArgs: bootsImage ? runCommandArgs : [...runCommandArgs, '-drive', `format=raw,file=${image.replaceAll(',', ',,')}`],
-    extraArgs: kept,
+    commandArgs,
+    bootsImage: config.runCommand.some((arg) => arg.includes('{}')),
+    extraArgs: withoutRunnerArgs(args.slice(commandArgs.length)),
     allowReboot: isTest && !config.testNoReboot,
-    ignoredArgs: ignored,
     config: settings,
   };
 }
@@ -156,25 +146,19 @@ export function bootimageBoot(config: BootimageConfig, image: string, isTest: bo
  * blog_os's test-args set what alloc-runner sets too (serial on stdio, no display,
  * isa-debug-exit at 0xf4, -no-reboot); given twice, QEMU would refuse to start.
  */
-export function withoutRunnerArgs(args: string[]): { kept: string[]; ignored: string[] } {
+export function withoutRunnerArgs(args: string[]): string[] {
   const kept: string[] = [];
-  const ignored: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const value = args[i + 1];
-    if (arg === '-no-reboot' || arg === '-S') {
-      ignored.push(arg);
-    } else if ((arg === '-serial' || arg === '-display' || arg === '-monitor') && value !== undefined) {
-      ignored.push(arg, value);
+    if (arg === '-no-reboot' || arg === '-S') continue;
+    if (value !== undefined && (['-serial', '-display', '-monitor'].includes(arg) || (arg === '-device' && /^isa-debug-exit\b/.test(value) && /iobase=0xf4\b/i.test(value)))) {
       i++;
-    } else if (arg === '-device' && value !== undefined && /^isa-debug-exit\b/.test(value) && /iobase=0xf4\b/i.test(value)) {
-      ignored.push(arg, value);
-      i++;
-    } else {
-      kept.push(arg);
+      continue;
     }
+    kept.push(arg);
   }
-  return { kept, ignored };
+  return kept;
 }
 
 /**

@@ -61,7 +61,8 @@ const exitStatus = (value: unknown, key: string): number => {
   }
   return value as number;
 };
-const stringList = (value: unknown, key: string): string[] => {
+/** A list of strings (a bootimage table's lists too). */
+export const stringList = (value: unknown, key: string): string[] => {
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
     throw wrongType(key, 'a list of strings', value);
   }

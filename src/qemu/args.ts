@@ -16,8 +16,10 @@ export interface QemuArgsInput {
 
 /** How a kernel boots when not as its image kind says: a bootimage project's run-command and test-no-reboot. */
 export interface BootOverrides {
-  /** Arguments that boot the image, instead of those for its kind. */
-  bootArgs?: string[];
+  /** The run-command's arguments, before the others. */
+  commandArgs?: string[];
+  /** Whether they boot the image themselves (the run-command names it), instead of the arguments for its kind. */
+  bootsImage?: boolean;
   /** Let a reset reboot the guest (no -no-reboot), as `test-no-reboot = false` asks. */
   allowReboot?: boolean;
 }
@@ -41,7 +43,8 @@ export function qemuArgs(input: QemuArgsInput): string[] {
     '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
     ...input.accel,
     ...(input.firmwareArgs ?? []),
-    ...(input.overrides?.bootArgs ?? bootArgs(input.image, input.kind, input.cmdlineWords ?? [])),
+    ...(input.overrides?.commandArgs ?? []),
+    ...(input.overrides?.bootsImage ? [] : bootArgs(input.image, input.kind, input.cmdlineWords ?? [])),
     ...input.extraArgs,
   ];
 }

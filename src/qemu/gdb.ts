@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { findExecutable } from '../environment.js';
 import { usageError } from '../errors.js';
+import { escapeOption } from './args.js';
 
 /** The file name of QEMU's gdb stub socket in a boot's private folder. */
 export const GDB_SOCKET_NAME = 'gdb.sock';
@@ -104,7 +105,7 @@ export class GdbPort {
 
 /** QEMU's arguments for a gdb stub on a Unix socket that QEMU listens on. */
 export function gdbStubArgs(socketPath: string): string[] {
-  return ['-chardev', `socket,id=alloc-runner-gdb,path=${socketPath.replaceAll(',', ',,')},server=on,wait=off`, '-gdb', 'chardev:alloc-runner-gdb'];
+  return ['-chardev', `socket,id=alloc-runner-gdb,path=${escapeOption(socketPath)},server=on,wait=off`, '-gdb', 'chardev:alloc-runner-gdb'];
 }
 
 /** rust-gdb (gdb with Rust's pretty-printers) where it and gdb are installed, else gdb. */

@@ -157,7 +157,7 @@ export function bootimagePlan(
     ...plan,
     config: kernelConfig(withBootimageDefaults(own, boot), plan.name, overrides),
     qemu: boot.qemu === DEFAULT_QEMU ? undefined : boot.qemu,
-    overrides: { bootArgs: boot.bootArgs, allowReboot: boot.allowReboot },
+    overrides: { commandArgs: boot.commandArgs, bootsImage: boot.bootsImage, allowReboot: boot.allowReboot },
   };
 }
 

@@ -18,6 +18,15 @@ describe('QEMU arguments', () => {
     expect(qemuArgs({ ...base, image: '/k.iso', kind: 'iso' })).toContain('format=raw,media=cdrom,file=/k.iso');
   });
 
+  it('boots a bootimage image with its run-command\'s arguments, and as a disk when they do not name it', () => {
+    const named = qemuArgs({ ...base, image: '/d.bin', kind: 'disk', overrides: { commandArgs: ['-drive', 'format=raw,file=/d.bin'], bootsImage: true, allowReboot: true } });
+    expect(named.filter((arg) => arg.startsWith('format=raw'))).toEqual(['format=raw,file=/d.bin']);
+    expect(named).not.toContain('-no-reboot');
+    const unnamed = qemuArgs({ ...base, image: '/d.bin', kind: 'disk', overrides: { commandArgs: ['-m', '1G'], bootsImage: false } });
+    expect(unnamed.join(' ')).toContain('-m 1G -drive format=raw,file=/d.bin');
+    expect(unnamed).toContain('-no-reboot');
+  });
+
   it('puts extra arguments last, so they can override', () => {
     expect(qemuArgs({ ...base, image: '/k', kind: 'multiboot', extraArgs: ['-m', '256M'] }).slice(-2)).toEqual(['-m', '256M']);
   });

@@ -11,6 +11,7 @@ import {
   withBootimageDefaults,
   withoutRunnerArgs,
 } from '../../src/project/bootimage.js';
+import { qemuArgs } from '../../src/qemu/args.js';
 import { judge } from '../../src/verdict/judge.js';
 import { parse, recorded } from '../parse/helpers.js';
 
@@ -111,10 +112,10 @@ describe('the QEMU command of a bootimage image', () => {
     const boot = bootimageBoot(parseBootimageConfig(BLOG_OS_TABLE), '/t/deps/bootimage-a.bin', true);
     expect(boot).toEqual({
       qemu: 'qemu-system-x86_64',
-      bootArgs: ['-drive', 'format=raw,file=/t/deps/bootimage-a.bin'],
+      commandArgs: ['-drive', 'format=raw,file=/t/deps/bootimage-a.bin'],
+      bootsImage: true,
       extraArgs: [],
       allowReboot: false,
-      ignoredArgs: ['-no-reboot', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04', '-serial', 'stdio', '-display', 'none'],
       config: { timeout: 300, successStatus: 33 },
     });
   });
@@ -122,7 +123,9 @@ describe('the QEMU command of a bootimage image', () => {
   it('keeps the other test-args, lets a reset reboot under test-no-reboot = false, and boots a run-command without {} as a disk', () => {
     const config = parseBootimageConfig({ 'run-command': ['qemu-system-x86_64', '-m', '1G'], 'test-args': ['-smp', '2', '-serial', 'stdio'], 'test-no-reboot': false });
     const boot = bootimageBoot(config, 'a,b.bin', true);
-    expect(boot.bootArgs).toEqual(['-m', '1G', '-drive', 'format=raw,file=a,,b.bin']);
+    expect(boot).toMatchObject({ commandArgs: ['-m', '1G'], bootsImage: false });
+    const args = qemuArgs({ image: 'a,b.bin', kind: 'disk', qmpSocket: 'qmp', accel: [], extraArgs: [], overrides: { commandArgs: boot.commandArgs, bootsImage: boot.bootsImage } });
+    expect(args.join(' ')).toContain('-m 1G -drive format=raw,file=a,,b.bin');
     expect(boot.extraArgs).toEqual(['-smp', '2']);
     expect(boot.allowReboot).toBe(true);
     expect(boot.config).toEqual({ timeout: 300 });
@@ -133,7 +136,7 @@ describe('the QEMU command of a bootimage image', () => {
   });
 
   it('keeps an isa-debug-exit at another port: the kernel may write there', () => {
-    expect(withoutRunnerArgs(['-device', 'isa-debug-exit,iobase=0x501,iosize=0x04']).kept).toEqual(['-device', 'isa-debug-exit,iobase=0x501,iosize=0x04']);
+    expect(withoutRunnerArgs(['-device', 'isa-debug-exit,iobase=0x501,iosize=0x04'])).toEqual(['-device', 'isa-debug-exit,iobase=0x501,iosize=0x04']);
   });
 
   it('puts [package.metadata.alloc-runner] over bootimage\'s settings, QEMU arguments added', () => {
