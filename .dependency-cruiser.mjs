@@ -10,7 +10,7 @@ export const STAGES = [
   'build', //    Cargo builds the kernels
   'image', //    the image QEMU boots (GRUB, bootimage)
   'qemu', //     one boot: QEMU, QMP, the screen, how the boot ended
-  'capture', //  the serial output into lines with their times
+  'capture', //  what the boot brought back: serial lines with their times, the VGA text screen
   'parse', //    those lines into tests
   'verdict', //  the tests and the ending into a kernel's status
   'report', //   the results into each reporter's format
