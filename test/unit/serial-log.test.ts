@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,6 +21,34 @@ describe('the serial log', () => {
     await log.write(Buffer.from('KTAP version 1\r\n1..1\r\n'));
     await log.close();
     expect(readFileSync(path, 'utf8')).toBe('KTAP version 1\r\n1..1\r\n');
+  });
+});
+
+describe('the serial log as a kernel writes it, a few bytes at a time', () => {
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('gathers the pieces that come within its window into one write', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'log-')), 'serial.log');
+    const onDisk = () => (existsSync(path) ? readFileSync(path, 'utf8') : '');
+    const log = new CappedLog(path, 1024, 60_000);
+    for (const piece of ['KTAP ', 'version 1\n', '1..1\n']) {
+      await log.write(Buffer.from(piece));
+      await pause(20);
+    }
+    expect(onDisk()).toBe('');
+    await log.close();
+    expect(onDisk()).toBe('KTAP version 1\n1..1\n');
+  });
+
+  it('has them on disk once its window has passed, before it is closed', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'log-')), 'serial.log');
+    const onDisk = () => (existsSync(path) ? readFileSync(path, 'utf8') : '');
+    const log = new CappedLog(path, 1024, 20);
+    await log.write(Buffer.from('ok 1 first\n'));
+    const deadline = Date.now() + 5000;
+    while (onDisk() === '' && Date.now() < deadline) await pause(20);
+    expect(onDisk()).toBe('ok 1 first\n');
+    await log.close();
   });
 });
 
