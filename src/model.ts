@@ -1,5 +1,6 @@
 // The result model (every reporter turns this one shape into its own format), and the types
 // that pass from one stage to the next.
+import type { Readable } from 'node:stream';
 
 /** The firmware a kernel boots with: SeaBIOS (QEMU's default) or OVMF, the UEFI firmware of EDK II. */
 export type Firmware = 'bios' | 'uefi';
@@ -16,7 +17,7 @@ export interface Shard {
 
 /** What reads QEMU's serial output (its stdout) to the end (the capture stage), asking the boot what it needs. */
 export interface SerialReader {
-  read(output: AsyncIterable<Buffer>, boot: SerialControls): Promise<void>;
+  read(output: Readable, boot: SerialControls): Promise<void>;
 }
 
 /** What the serial side may ask of the running boot. */

@@ -35,8 +35,12 @@ export class CappedLog {
     });
   }
 
-  async write(chunk: Buffer): Promise<void> {
-    if (this.truncated || this.failure) return;
+  /**
+   * Adds `chunk` to the log. A promise when the writer is to wait for the disk before it
+   * writes more (as a stream's `false` says), else nothing.
+   */
+  write(chunk: Buffer): Promise<void> | undefined {
+    if (this.truncated || this.failure) return undefined;
     const room = this.maxBytes - this.written;
     const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
     this.written += part.length;
@@ -45,8 +49,9 @@ export class CappedLog {
       this.truncated = true;
       this.gather(Buffer.from(`\n[alloc-runner: serial log truncated at ${this.maxBytes} bytes]\n`));
     }
-    if (this.gatheredBytes >= GATHER_BYTES || this.truncated) await this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), this.gatherMs).unref();
+    if (this.gatheredBytes >= GATHER_BYTES || this.truncated) return this.flush();
+    this.timer ??= setTimeout(() => void this.flush(), this.gatherMs).unref();
+    return undefined;
   }
 
   async close(): Promise<void> {

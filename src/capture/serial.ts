@@ -1,6 +1,8 @@
 // The capture stage for serial: QEMU's stdout (the kernel's COM1) into lines, each with when it
 // arrived, kept as serial.log and serial.times; the screen handshake answered on the way.
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { describeFsError } from '../errors.js';
 import { HANDSHAKE_LINE, HANDSHAKE_REPLY } from '../protocol.js';
 import type { SerialControls, SerialReader } from '../model.js';
@@ -41,15 +43,25 @@ export class SerialCapture implements SerialReader {
     this.#onLine = options.onLine;
   }
 
-  /** Reads the output to its end; the files are closed when it resolves. */
-  async read(output: AsyncIterable<Buffer>, boot: SerialControls): Promise<void> {
+  /**
+   * Reads the output to its end; the files are closed when it resolves. Through 'data' events
+   * rather than an async iterator, whose promises cost more than the rest of a small piece's
+   * work, and a kernel's output comes in a hundred pieces or more.
+   */
+  async read(output: Readable, boot: SerialControls): Promise<void> {
     const lines = new LineSplitter();
-    for await (const chunk of output) {
+    output.on('data', (chunk: Buffer) => {
       this.bytes += chunk.length;
       for (const line of lines.push(chunk)) this.#line(line, boot);
-      await this.#log.write(chunk);
-      await this.#writeTimes();
-    }
+      const log = this.#log.write(chunk);
+      const times = this.#writeTimes();
+      if (log || times) {
+        // The disk is behind: no more output until it has caught up.
+        output.pause();
+        void Promise.all([log, times]).then(() => output.resume());
+      }
+    });
+    await finished(output);
     for (const line of lines.end()) this.#line(line, boot);
     await this.#log.close();
     await this.#writeTimes();
@@ -72,9 +84,11 @@ export class SerialCapture implements SerialReader {
     if (line.trim() === HANDSHAKE_LINE) void boot.readScreen().then(() => boot.send(HANDSHAKE_REPLY));
   }
 
-  async #writeTimes(): Promise<void> {
-    if (this.#pendingTimes.length === 0) return;
-    await this.#times.write(Buffer.from(`${this.#pendingTimes.join('\n')}\n`));
+  /** Adds the pending lines' times to serial.times; a promise when the disk is to be waited for. */
+  #writeTimes(): Promise<void> | undefined {
+    if (this.#pendingTimes.length === 0) return undefined;
+    const times = Buffer.from(`${this.#pendingTimes.join('\n')}\n`);
     this.#pendingTimes.length = 0;
+    return this.#times.write(times);
   }
 }

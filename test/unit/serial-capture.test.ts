@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SerialCapture } from '../../src/capture/serial.js';
 import { readSerialTimes } from '../../src/capture/serial-times.js';
@@ -25,8 +26,9 @@ function fakeBoot() {
   return { controls, asked };
 }
 
-async function* chunks(...parts: string[]): AsyncIterable<Buffer> {
-  for (const part of parts) yield Buffer.from(part);
+/** QEMU's stdout, in these pieces. */
+function chunks(...parts: string[]): Readable {
+  return Readable.from(parts.map((part) => Buffer.from(part)));
 }
 
 function capture(onLine: (line: string, atMs: number) => boolean = () => false) {
