@@ -158,9 +158,12 @@ class RunningBoot {
     try {
       const qmp = (this.#qmp = await QmpClient.accept(server, qmpConnectTimeoutMs(), this.qemu.exited));
       qmp.onEvent((event) => this.#follow(event));
-      this.accelerator = await queryAccelerator(qmp);
-      if (this.options.gdb) await this.#waitForDebugger(this.options.gdb, gdbSocket, qmp);
-      else await qmp.execute('cont');
+      // Asked together (QMP answers in order): the kernel does not wait for the accelerator's name.
+      const [accelerator] = await Promise.all([
+        queryAccelerator(qmp),
+        this.options.gdb ? this.#waitForDebugger(this.options.gdb, gdbSocket, qmp) : qmp.execute('cont'),
+      ]);
+      this.accelerator = accelerator;
       this.#startedAt = performance.now();
       if (!this.options.gdb?.port.attached) this.#timeout.start();
       this.#watchScreen(qmp);
