@@ -18,6 +18,9 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'cjs',
+  // bin/alloc-runner.js compiles the bundle with vm.Script, which has no loader for an
+  // import(): esbuild writes a dynamic import of a Node module as a require.
+  supported: { 'dynamic-import': false },
   // version.ts finds package.json from its module's URL, which CommonJS has not: the bundle's
   // own, as it sits in dist/ beside version.js. "use strict" first, as esbuild writes it,
   // so that the banner leaves the whole file in strict mode, as the ES modules were.

@@ -1,6 +1,5 @@
 // Making a test executable's disk image costs `bootimage runner` a bootloader build (1-2 s);
 // an image whose inputs did not change is taken from the cache instead.
-import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { findExecutable } from '../environment.js';
@@ -38,6 +37,8 @@ export class TestImages {
   }
 
   async #key(executable: string, packageDir: string): Promise<string> {
+    // Imported here: a run without bootimage images does not pay node:crypto's ~3 ms load.
+    const { createHash } = await import('node:crypto');
     const hash = createHash('sha256');
     hash.update(await readFile(executable));
     for (const file of [join(packageDir, 'Cargo.toml'), join(this.workspaceRoot, 'Cargo.lock')]) {

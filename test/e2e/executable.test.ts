@@ -35,6 +35,12 @@ function stampOf(file: string): string {
   return `${size} ${mtimeMs} ${ino}\n`;
 }
 
+describe('the bundle', () => {
+  it('holds no import(): the executable compiles it with vm.Script, which cannot load one (bootimage-cache imports node:crypto so)', () => {
+    expect(readFileSync(bundle, 'utf8')).not.toMatch(/\bimport\(/);
+  });
+});
+
 describe('the executable, installed', () => {
   it('runs from its bundle alone, and writes the code cache only from a run that boots kernels', async () => {
     const help = await run('--help');
