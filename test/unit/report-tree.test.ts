@@ -14,7 +14,9 @@ import { closingLine, renderReport } from '../../src/report/terminal.js';
 import { decideOutcome } from '../../src/verdict/outcome.js';
 
 // What a crashed kernel printed: a nested lie, a test's output, a carriage return, a crash mid-suite.
-const serial = parseSerialOutput(
+// Parsed and rendered inside each test: done once at module level, it would run before Stryker
+// activates a mutant, and the mutants only it reaches would not be counted.
+const crashedSerial = () => parseSerialOutput(
   [
     'KTAP version 1',
     '1..3',
@@ -31,7 +33,7 @@ const serial = parseSerialOutput(
     '',
   ].join('\n'),
 );
-const crashed: KernelResult = {
+const crashedKernel = (serial = crashedSerial()): KernelResult => ({
   id: 'kernel/crashed',
   name: 'crashed',
   package: 'kernel',
@@ -46,13 +48,14 @@ const crashed: KernelResult = {
   artifacts: { dir: '/artifacts/crashed', serialLog: '/artifacts/crashed/serial.log' },
   durationMs: 1000,
   qemuCommand: ['qemu-system-x86_64'],
-};
+});
 const plain = new Chalk({ level: 0 });
 const find = (tests: TestResult[], name: string): TestResult | undefined =>
   tests.flatMap((test) => [test, ...test.subtests]).find((test) => test.name === name);
 
 describe('the parsed tree', () => {
   it('is what every reporter below is given', () => {
+    const serial = crashedSerial();
     expect(serial.tests.map((test) => [test.name, test.status])).toEqual([
       ['parent', 'fail'],
       ['copy', 'pass'],
@@ -65,34 +68,37 @@ describe('the parsed tree', () => {
 });
 
 describe('the terminal report', () => {
-  const out = renderReport([crashed], plain, { verbose: false });
+  const render = (verbose = false) => renderReport([crashedKernel()], plain, { verbose });
 
   it('lists the parent failed by its subtest, the test not run, and a failed test\'s output', () => {
+    const out = render();
     expect(out).toContain('  ✗ 1 parent — reported ok, but subtests failed: 2 b\n    ✓ 1 a\n    ✗ 2 b\n        > Expected 1 + 1 == 3, but\n');
     expect(out).toContain('  ? 3 test 3 (not run: planned, but the kernel never reported it)\n      > Oops: general protection fault\n');
   });
 
   it('shows a passing test\'s output only with --verbose', () => {
-    expect(out).not.toContain('> progress');
-    expect(renderReport([crashed], plain, { verbose: true })).toContain('  ✓ 2 copy\n      > progress\\r50%\\r100%\n');
+    expect(render()).not.toContain('> progress');
+    expect(render(true)).toContain('  ✓ 2 copy\n      > progress\\r50%\\r100%\n');
   });
 
   it('never sends a control character raw', () => {
+    const out = render();
     expect(out).not.toMatch(/[\r\x1b]/);
     expect(out).toContain('    | progress\\r50%');
   });
 
   it('counts the test not run in the closing line (the crash is no failure more: a test failed)', () => {
-    expect(closingLine(decideOutcome([crashed]).totals)).toBe('1 passed, 1 failed, 1 not run');
+    expect(closingLine(decideOutcome([crashedKernel()]).totals)).toBe('1 passed, 1 failed, 1 not run');
   });
 });
 
 describe('junit', () => {
   const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['testsuite', 'testcase'].includes(name) });
   type Case = { name: string; failure?: Record<string, string>; error?: Record<string, string>; 'system-out'?: string };
-  const suite = (xml.parse(junitReport([crashed])) as { testsuites: { testsuite: Array<Record<string, string> & { testcase: Case[] }> } }).testsuites.testsuite[0]!;
+  const junitSuite = () => (xml.parse(junitReport([crashedKernel()])) as { testsuites: { testsuite: Array<Record<string, string> & { testcase: Case[] }> } }).testsuites.testsuite[0]!;
 
   it('gives every subtest its own testcase, a test not run an error, and each test its output as system-out', () => {
+    const suite = junitSuite();
     expect(suite.testcase.map((testcase) => testcase.name)).toEqual(['parent › a', 'parent › b', 'copy', 'test 3']);
     expect([suite.tests, suite.failures, suite.errors]).toEqual(['4', '1', '1']);
     expect(suite.testcase[1]!.failure).toBeDefined();
@@ -104,8 +110,8 @@ describe('junit', () => {
 
 describe('github', () => {
   it('annotates a test not run, and lists it with its output in the summary', () => {
-    expect(githubAnnotations([crashed], '/repo')).toMatch(/^::error title=kernel\/crashed%3A test 3 not run::planned, but the kernel never reported it; kernel crash/m);
-    const summary = githubSummary(decideOutcome([crashed]));
+    expect(githubAnnotations([crashedKernel()], '/repo')).toMatch(/^::error title=kernel\/crashed%3A test 3 not run::planned, but the kernel never reported it; kernel crash/m);
+    const summary = githubSummary(decideOutcome([crashedKernel()]));
     expect(summary).toContain('| ❌ | kernel/crashed | 3 | 1 | 1 | 1 | 0 |');
     expect(summary).toContain('- 3 test 3: not run: planned, but the kernel never reported it');
     expect(summary).toContain('  <details><summary>Output of b</summary>\n\n```text\nExpected 1 + 1 == 3, but\n```');
@@ -114,7 +120,7 @@ describe('github', () => {
 
 describe('json', () => {
   it('keeps output and tests not run, and matches its schema', () => {
-    const report = jsonReport(decideOutcome([crashed]), '0.0.0');
+    const report = jsonReport(decideOutcome([crashedKernel()]), '0.0.0');
     const validate = new Ajv({ allErrors: true }).compile(schema);
     expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
     expect(report.totals).toEqual({ passed: 1, failed: 1, skipped: 0, notRun: 1 });
