@@ -76,11 +76,12 @@ function readWithTapParser(text: string): { ok: boolean; points: Array<{ depth: 
   return { ok, points, failures };
 }
 
+// Each test renders its report itself: a report made once at describe level would be made
+// before Stryker activates a mutant, and the mutants only it reaches would not be counted.
 describe('the tap reporter (TAP version 14)', () => {
-  const tap = tapReport(all);
 
   it('is read by a TAP 14 consumer (tap-parser) without a parse error, failing as the run failed', () => {
-    const read = readWithTapParser(tap);
+    const read = readWithTapParser(tapReport(all));
     expect(read.failures).toEqual([]);
     expect(read.ok).toBe(false);
     expect(read.points.filter((point) => point.depth === 0).map((point) => [point.name, point.ok])).toEqual([
@@ -103,11 +104,79 @@ describe('the tap reporter (TAP version 14)', () => {
   });
 
   it('writes the version, subtest headers, directives and diagnostics as TAP 14 has them', () => {
+    const tap = tapReport(all);
     expect(tap.startsWith('TAP version 14\n1..4\n# Subtest: kernel/heap_basics\n    1..3\n')).toBe(true);
     expect(tap).toContain('    not ok 2 exhaustion # TODO a bump heap reuses nothing\n');
     expect(tap).toContain('    ok 3 later # SKIP filtered\n');
     expect(tap).toContain('    # heap: used=16\n    ok 1 box_allocation\n');
     expect(tap).toContain('    # panic: panicked at misbehaving/tests/panic.rs:19:5:\n    # assertion failed\n    #   left: 2\n');
+  });
+
+  it('puts what explains a failure before its result line: the kernel\'s verdict, panic and artifacts; a test\'s diagnostics, output, time and reason', () => {
+    const panic = { file: 'src/lib.rs', line: 7, column: 3, message: 'boom\nsecond' };
+    const bad = kernel('bad', {
+      status: 'fail',
+      reason: 'a test failed',
+      panic,
+      tests: [
+        test(1, 'parent', 'fail', { reason: 'reported ok, but subtests failed: 1 child', subtests: [test(1, 'child', 'fail', { panic, reason: 'panicked' }), test(2, 'never', 'notrun')] }),
+        test(2, 'timed', 'pass', { durationMs: 12, diagnostics: ['trailing  ', ''], output: ['out'] }),
+        test(3, 'why', 'fail', { reason: 'one\r\ntwo' }),
+        test(4, 'x', 'xfail'),
+        test(5, 's', 'skip'),
+      ],
+    });
+    const crashed = kernel('crashed', { status: 'crash', reason: 'reset', tests: [test(1, 'a', 'notrun', { reason: 'planned' })] });
+    const cached = kernel('cached', { cached: true });
+    expect(tapReport([bad, crashed, cached])).toBe(
+      [
+        'TAP version 14',
+        '1..3',
+        '# Subtest: kernel/bad',
+        '    1..5',
+        '    # Subtest: parent',
+        '        1..2',
+        '        # panic: panicked at src/lib.rs:7:3:',
+        '        # boom',
+        '        # second',
+        '        not ok 1 child',
+        '        # not run: never reported',
+        '        not ok 2 never',
+        '    # reported ok, but subtests failed: 1 child',
+        '    not ok 1 parent',
+        '    # trailing',
+        '    #',
+        '    # | out',
+        '    # time=12ms',
+        '    ok 2 timed',
+        '    # one',
+        '    # two',
+        '    not ok 3 why',
+        '    not ok 4 x # TODO',
+        '    ok 5 s # SKIP',
+        '# fail: a test failed',
+        '# panic: panicked at src/lib.rs:7:3:',
+        '# boom',
+        '# second',
+        '# artifacts: /artifacts/bad',
+        'not ok 1 kernel/bad',
+        '# Subtest: kernel/crashed',
+        '    1..2',
+        '    # not run: planned',
+        '    not ok 1 a',
+        '    # reset',
+        '    not ok 2 crashed (kernel)',
+        // Its reason is on its own `(kernel)` test.
+        '# crash',
+        '# artifacts: /artifacts/crashed',
+        'not ok 2 kernel/crashed',
+        '# Subtest: kernel/cached',
+        '    1..0',
+        '# cached: passed before with this image and configuration; not booted',
+        'ok 3 kernel/cached',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('escapes # and keeps line breaks out of descriptions', () => {
@@ -148,10 +217,9 @@ describe('the ktap reporter (KTAP version 1)', () => {
     ],
   });
   const kernels = [...all, nestedKernel];
-  const ktap = ktapReport(kernels);
 
   it('reads back with alloc-runner\'s own parser as the same tree, without a problem', () => {
-    const parsed = parseSerialOutput(ktap);
+    const parsed = parseSerialOutput(ktapReport(kernels));
     expect(parsed.problems).toEqual([]);
     expect(parsed.plannedTests).toBe(kernels.length);
     const expected = kernels.map((k) => [kernelIdOf(k), k.status === 'pass' ? 'pass' : 'fail', tree(countedTestsOf(k))]);
@@ -164,6 +232,7 @@ describe('the ktap reporter (KTAP version 1)', () => {
   });
 
   it('writes KTAP: version line in every document, two spaces a level, XFAIL, no # in descriptions', () => {
+    const ktap = ktapReport(kernels);
     expect(ktap.startsWith('KTAP version 1\n1..5\n  KTAP version 1\n  # Subtest: kernel/heap_basics\n  1..3\n')).toBe(true);
     expect(ktap).toContain('  not ok 2 exhaustion # XFAIL a bump heap reuses nothing\n');
     expect(ktap).toContain('    KTAP version 1\n    # Subtest: suite\n    1..3\n    # | printed by a\n    ok 1 a\n');
@@ -174,14 +243,14 @@ describe('the ktap reporter (KTAP version 1)', () => {
 });
 
 describe('the junit reporter', () => {
-  const xml = junitReport(all);
   const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['testsuite', 'testcase', 'property'].includes(name) });
-  const doc = parser.parse(xml) as {
+  type Doc = {
     testsuites: Record<string, string> & { testsuite: Array<Record<string, string> & { testcase: Array<Record<string, unknown>>; 'system-out': string }> };
   };
+  const read = (xml: string) => parser.parse(xml) as Doc;
 
   it('counts as CI systems read it: tests, failures, errors, skipped', () => {
-    const root = doc.testsuites;
+    const root = read(junitReport(all)).testsuites;
     expect([root.tests, root.failures, root.errors, root.skipped]).toEqual(['7', '2', '1', '1']);
     const suites = root.testsuite.map((s) => [s.name, s.tests, s.failures, s.errors, s.skipped, s.time]);
     expect(suites).toEqual([
@@ -193,6 +262,7 @@ describe('the junit reporter', () => {
   });
 
   it('gives a failure its reason as message and the panic and serial tail as body', () => {
+    const doc = read(junitReport(all));
     const failing = doc.testsuites.testsuite[1]!.testcase[1]! as { name: string; classname: string; failure: Record<string, string> };
     expect(failing.name).toBe('arithmetic_is_broken');
     expect(failing.classname).toBe('misbehaving/panic');
@@ -207,6 +277,8 @@ describe('the junit reporter', () => {
   });
 
   it('escapes markup and makes control characters visible, so the document stays well-formed', () => {
+    const xml = junitReport(all);
+    const doc = read(xml);
     expect(xml).not.toMatch(/[\x00-\x08\x0b\x0c\x0e-\x1f]/);
     const out = doc.testsuites.testsuite[2]!['system-out'];
     expect(out).toContain('spinning \\x1b[31m<forever> & \\x00 ]]>');
@@ -229,7 +301,7 @@ describe('the junit reporter', () => {
 
   it('reports an interrupted kernel as an error of the run, not a failed test', () => {
     const interrupted = kernel('stopped', { status: 'interrupted', reason: 'alloc-runner was interrupted while the kernel ran; QEMU was stopped', tests: [test(1, 'a', 'pass')] });
-    const parsed = parser.parse(junitReport([interrupted])) as typeof doc;
+    const parsed = parser.parse(junitReport([interrupted])) as Doc;
     const suite = parsed.testsuites.testsuite[0]!;
     expect([suite.tests, suite.failures, suite.errors]).toEqual(['2', '0', '1']);
     const kernelCase = suite.testcase[1] as { name: string; error?: Record<string, string>; failure?: unknown };
@@ -331,6 +403,34 @@ artifacts: /artifacts/d</failure>
 `);
   });
 
+  it('gives a parent its own testcase when its failure is its own, and a kernel\'s blank screen as blank', () => {
+    const k = kernel('k', {
+      status: 'fail',
+      reason: 'a test failed',
+      lastSerialLines: [],
+      tests: [
+        test(1, 'parent', 'fail', { reason: 'the kernel printed no result line for these subtests', subtests: [test(1, 'a', 'pass')] }),
+        test(2, 'x', 'xfail', { reason: 'known', diagnostics: ['d1', 'd2'] }),
+        test(3, 'n', 'notrun'),
+      ],
+    });
+    const blank = kernel('b', { status: 'crash', reason: 'reset', screenText: '', lastSerialLines: [] });
+    const [suite, crashed] = read(junitReport([k, blank])).testsuites.testsuite as [Doc['testsuites']['testsuite'][0], Doc['testsuites']['testsuite'][0]];
+    expect(suite.testcase.map((testcase) => testcase.name)).toEqual(['parent', 'parent › a', 'x', 'n']);
+    expect(suite.testcase[0]).toMatchObject({ failure: { message: 'the kernel printed no result line for these subtests', type: 'fail' } });
+    expect(suite.testcase[2]!['system-out']).toBe('expected failure: known\n# d1\n# d2');
+    expect(suite.testcase[3]).toMatchObject({ error: { message: 'not run: never reported', type: 'notrun', '#text': 'not run: never reported\n\nkernel: fail: a test failed' } });
+    expect((crashed.testcase[0] as { failure: Record<string, string> }).failure['#text']).toBe('crash: reset\n\nVGA screen:\n(blank)\n\nartifacts: /artifacts/b');
+  });
+
+  it('tells a panic from a plain failure, and says how the kernel ended in each failure', () => {
+    const failing = read(junitReport(all)).testsuites.testsuite[1]!.testcase[1] as { failure: Record<string, string> };
+    expect(failing.failure.type).toBe('panic');
+    expect(failing.failure['#text']).toBe(
+      'panicked at misbehaving/tests/panic.rs:19:5:\nassertion failed\n  left: 2\n right: 3\n\nkernel: fail: the kernel reported failure (exit status 35)\n\nlast serial lines:\nKTAP version 1\nok 1 a',
+    );
+  });
+
   it('puts line breaks and tabs of attributes as character references', () => {
     const xml = junitReport([kernel('k', { status: 'fail', tests: [test(1, 'a\tb', 'skip', { reason: 'one\ttwo' })], image: '/x\ny' })]);
     expect(xml).toContain('<testcase name="a&#9;b" classname="kernel/k">');
@@ -340,7 +440,7 @@ artifacts: /artifacts/d</failure>
   });
 
   it('shows the serial log it is given as system-out', () => {
-    const withLog = parser.parse(junitReport([passing], { serialLog: () => 'whole\nlog' })) as typeof doc;
+    const withLog = parser.parse(junitReport([passing], { serialLog: () => 'whole\nlog' })) as Doc;
     expect(withLog.testsuites.testsuite[0]!['system-out']).toBe('whole\nlog');
   });
 });
@@ -375,6 +475,38 @@ describe('the github reporter', () => {
     expect(lines.filter((line) => line.startsWith('::error '))).toHaveLength(10);
     expect(lines.some((line) => line.includes('file=fixtures/misbehaving/tests/panic.rs'))).toBe(true);
     expect(lines[10]).toBe('::notice title=alloc-runner::3 more failures are not annotated (GitHub shows 10 per step); the job summary and the report list every one');
+  });
+
+  it('annotates a test not run and a failed test without reasons, and no kernel that passed, panic or not', () => {
+    const quiet = kernel('q', { status: 'crash', reason: undefined, tests: [test(1, 'f', 'fail'), test(2, 'n', 'notrun')] });
+    const passedWithPanic = kernel('p', { panic: { file: 'src/lib.rs', line: 1, column: 1, message: 'expected' } });
+    expect(githubAnnotations([quiet, passedWithPanic], '/repo', () => true)).toBe(
+      [
+        '::error title=kernel/q%3A f failed::failed; kernel crash: ',
+        '::error title=kernel/q%3A n not run::never reported; kernel crash: ',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('shows the failures at a file first when there are more than ten, saying how many more', () => {
+    const many = Array.from({ length: 11 }, (_, index) => kernel(`k${index}`, { status: 'hang', reason: 'no exit', tests: [] }));
+    const lines = githubAnnotations([panicked, ...many], '/repo', () => true).trimEnd().split('\n');
+    expect(lines.filter((line) => line.startsWith('::error file='))).toHaveLength(1);
+    expect(lines.filter((line) => line.startsWith('::error '))).toHaveLength(10);
+    expect(lines.at(-1)).toBe('::notice title=alloc-runner::2 more failures are not annotated (GitHub shows 10 per step); the job summary and the report list every one');
+    const eleven = githubAnnotations(many, '/repo', () => true).trimEnd().split('\n');
+    expect(eleven.at(-1)).toBe('::notice title=alloc-runner::1 more failure is not annotated (GitHub shows 10 per step); the job summary and the report list every one');
+  });
+
+  it('gives no file to a panic of unknown location, and writes a Windows path with slashes', () => {
+    expect(location({ file: '', line: 0, column: 0, message: 'm' }, { sourceRoot: '/repo' }, '/repo', () => true)).toBeUndefined();
+    expect(location({ file: 'src\\lib.rs', line: 2, column: 3, message: 'm' }, { sourceRoot: '/repo/k' }, '/repo', () => true)).toEqual({ file: 'k/src/lib.rs', line: 2, col: 3 });
+  });
+
+  it('lists a test not run without a reason, and folds each failed test\'s output in the summary', () => {
+    const stopped = kernel('s', { status: 'crash', reason: 'reset', lastSerialLines: [], tests: [test(1, 'n', 'notrun', { output: ['last words'] })] });
+    expect(githubSummary(decideOutcome([stopped]))).toContain('- 1 n: not run: \n\n  <details><summary>Output of n</summary>\n\n```text\nlast words\n```\n\n  </details>\n\n\nVGA screen: none (not read)');
   });
 
   it('summarises the run in Markdown with a table and the screens of failing kernels', () => {
@@ -468,6 +600,12 @@ describe('the quiet reporter', () => {
   const plain = new Chalk({ level: 0 });
   it('prints one line when everything passed', () => {
     expect(quietReport(decideOutcome([passing, { ...passing, name: 'other', cached: true }]), plain)).toBe('alloc-runner: 4 passed, 0 failed, 2 skipped (2 kernels, 1 cached)\n');
+  });
+  it('shows a failing kernel as the default report does without --verbose: no passing test\'s output', () => {
+    const failing = kernel('f', { status: 'fail', reason: 'r', tests: [test(1, 'chatty', 'pass', { output: ['chatter'] }), test(2, 'broken', 'fail', { output: ['last words'] })] });
+    const out = quietReport(decideOutcome([failing]), plain);
+    expect(out).toContain('  ✓ 1 chatty\n  ✗ 2 broken\n      > last words\n');
+    expect(out).not.toContain('chatter');
   });
   it('prints only the failing kernels, then the line', () => {
     const out = quietReport(decideOutcome([passing, panicked]), plain);

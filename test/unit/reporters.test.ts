@@ -108,6 +108,54 @@ describe('writing reports', () => {
   });
 });
 
+describe('writing reports, what else they show', () => {
+  it('writes every report it can, then names each one it could not write, the job summary too', async () => {
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const folder = mkdtempSync(join(dir, 'folder-'));
+    const summaryFolder = mkdtempSync(join(dir, 'summary-'));
+    vi.stubEnv('GITHUB_STEP_SUMMARY', summaryFolder);
+    const run = writeReports(decideOutcome([kernel('k')]), settings({ reporters: ['github', 'quiet'], outputFiles: [`json=${folder}`, `junit=${dir}`] }));
+    const error = await run.then(() => undefined, (thrown: unknown) => thrown as Error & { exitCode: number });
+    expect(error?.exitCode).toBe(4);
+    expect(error?.message).toBe(
+      `could not write the job summary to GITHUB_STEP_SUMMARY=${summaryFolder}: it is a folder, not a file (EISDIR); the json report to ${folder}: it is a folder, not a file (EISDIR); the junit report to ${dir}: it is a folder, not a file (EISDIR)`,
+    );
+    expect(stdout.mock.calls.map(([text]) => text)).toEqual(['alloc-runner: 1 passed, 0 failed (1 kernel)\n']);
+  });
+
+  it('appends the job summary only once, for the github reporter', async () => {
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const summary = join(dir, 'once.md');
+    writeFileSync(summary, '');
+    vi.stubEnv('GITHUB_STEP_SUMMARY', summary);
+    await writeReports(decideOutcome([kernel('k')]), settings({ reporters: ['quiet', 'github', 'tap'] }));
+    expect(readFileSync(summary, 'utf8').match(/## alloc-runner/g)).toHaveLength(1);
+  });
+
+  it('gives the default report --verbose and the slow-test mark, and writes ktap and html', async () => {
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    vi.stubEnv('GITHUB_STEP_SUMMARY', '');
+    const slow = kernel('slow', { tests: [testResult(1, 'a', 'pass', { durationMs: 500, diagnostics: ['said'] })] });
+    const html = join(dir, 'page.html');
+    await writeReports(decideOutcome([slow]), settings({ reporters: ['default', 'ktap'], outputFiles: [`html=${html}`], verbose: true, slowTestMs: 100 }));
+    expect(stdout.mock.calls[0]![0]).toContain('  ✓ 1 a 500 ms, slow\n      # said\n');
+    expect(stdout.mock.calls[1]![0]).toMatch(/^KTAP version 1\n1\.\.1\n/);
+    expect(readFileSync(html, 'utf8')).toMatch(/^<!DOCTYPE html>[^]*<title>alloc-runner: passed, 1 passed, 0 failed<\/title>/);
+  });
+
+  it('puts a failing kernel\'s screenshot into the html page when its file is there, and leaves it out when not', async () => {
+    const png = join(dir, 'vga.png');
+    writeFileSync(png, 'PNG');
+    const shown = kernel('shown', { status: 'fail', reason: 'r', artifacts: { dir, serialLog: join(dir, 'none.log'), screenshot: png } });
+    const gone = kernel('gone', { status: 'fail', reason: 'r', artifacts: { dir, serialLog: join(dir, 'none.log'), screenshot: join(dir, 'gone.png') } });
+    const html = join(dir, 'shots.html');
+    await writeReports(decideOutcome([shown, gone]), settings({ outputFiles: [`html=${html}`], reporters: ['html'] }));
+    const page = readFileSync(html, 'utf8');
+    expect(page.match(/<img /g)).toHaveLength(1);
+    expect(page).toContain(`alt="VGA screen of kernel/shown" src="data:image/png;base64,${Buffer.from('PNG').toString('base64')}"`);
+  });
+});
+
 describe('the progress line', () => {
   const stream = (isTTY: boolean, columns?: number) => {
     const written: string[] = [];
@@ -143,6 +191,30 @@ describe('the progress line', () => {
     (resized.stream as { columns: number }).columns = 20;
     bar.finished('k'.repeat(40));
     expect(resized.written.slice(1)).toEqual(['\r\x1b[2A\x1b[J', '1/1 done']);
+  });
+
+  it('lists every running kernel, and redraws on a resize of the terminal until it is done', () => {
+    const written: string[] = [];
+    const listeners = new Map<string, () => void>();
+    const tty = {
+      isTTY: true,
+      columns: 80,
+      write: (text: string) => written.push(text),
+      on: (event: string, listener: () => void) => listeners.set(event, listener),
+      off: (event: string, listener: () => void) => listeners.get(event) === listener && listeners.delete(event),
+    } as unknown as NodeJS.WriteStream;
+    const bar = progress(2, tty, terminal);
+    bar.started('a');
+    bar.started('b');
+    expect(written.at(-1)).toBe('0/2 done; running: a, b');
+    written.length = 0;
+    listeners.get('resize')?.();
+    expect(written).toEqual(['\r\x1b[J', '0/2 done; running: a, b']);
+    bar.done();
+    expect([...listeners.keys()]).toEqual([]);
+    const untouched = new Map<string, () => void>();
+    progress(1, { ...tty, isTTY: false, on: (event: string, listener: () => void) => untouched.set(event, listener) } as unknown as NodeJS.WriteStream, terminal);
+    expect(untouched.size).toBe(0);
   });
 
   it('draws nothing without a terminal, in CI, with NO_COLOR or TERM=dumb, but still prints log lines', () => {

@@ -129,6 +129,33 @@ describe('the terminal report', () => {
 });
 
 describe('the closing line', () => {
+  it('says what decided a passing kernel, which artifacts are incomplete, and names a kernel by its whole id when it is not under its package', () => {
+    const decided = kernel('vga', { decidedBy: 'the screen showed "ok" after 0.41 s', artifacts: { dir: '/a', serialLog: '/a/serial.log', incomplete: ['vga.png: disk full'] } });
+    expect(renderReport([decided], plain, { verbose: false })).toBe(['PASS  kernel vga (0 tests, 1.23 s, tcg): the screen showed "ok" after 0.41 s', '  artifact incomplete: vga.png: disk full'].join('\n'));
+    const failedDecided = kernel('f', { status: 'fail', reason: 'r', decidedBy: 'never shown for a failure' });
+    expect(renderReport([failedDecided], plain, { verbose: false })).not.toContain('never shown');
+    expect(renderReport([kernel('other/x', { id: 'other/x' })], plain, { verbose: false })).toMatch(/^PASS  kernel other\/x \(/);
+  });
+
+  it('shows a test not run with its reason or "never reported", and its output; a passing test\'s output only with --verbose', () => {
+    const stopped = kernel('s', {
+      status: 'crash',
+      reason: 'reset',
+      tests: [test(1, 'a', 'notrun', { output: ['last words'] }), test(2, 'b', 'notrun', { reason: 'planned' }), test(3, 'c', 'pass', { output: ['chatter'] }), test(4, 'd', 'skip', { output: ['skipped chatter'] })],
+    });
+    const lines = renderReport([stopped], plain, { verbose: false }).split('\n');
+    expect(lines.slice(1, 5)).toEqual(['  ? 1 a (not run: never reported)', '      > last words', '  ? 2 b (not run: planned)', '  ✓ 3 c']);
+    expect(lines[5]).toBe('  - 4 d (skipped)');
+  });
+
+  it('marks a test slow only past the limit, and cuts only lines longer than 200 characters', () => {
+    const timed = kernel('t', { status: 'fail', reason: 'r', tests: [test(1, 'at', 'pass', { durationMs: 300 }), test(2, 'over', 'pass', { durationMs: 301 })], lastSerialLines: ['x'.repeat(200), 'y'.repeat(201)] });
+    const lines = renderReport([timed], plain, { verbose: false, slowTestMs: 300 }).split('\n');
+    expect(lines.slice(1, 3)).toEqual(['  ✓ 1 at', '  ✓ 2 over 301 ms, slow']);
+    expect(lines).toContain(`    | ${'x'.repeat(200)}`);
+    expect(lines).toContain(`    | ${'y'.repeat(200)}… (1 more characters)`);
+  });
+
   it('counts passed and failed always, skipped and not run only when any were', () => {
     expect(closingLine({ passed: 3, failed: 1, skipped: 0, notRun: 0 })).toBe('3 passed, 1 failed');
     expect(closingLine({ passed: 0, failed: 0, skipped: 2, notRun: 0 })).toBe('0 passed, 0 failed, 2 skipped');
