@@ -46,6 +46,20 @@ describe('verdict edges', () => {
     expect(tests.map((t) => t.status)).toEqual(['xfail', 'pass']);
   });
 
+  it('names the blog_os test in flight whatever ended the kernel: a reboot loop, a shutdown, a failure status', () => {
+    const inFlight = serial([test(1, 'pass'), test(2, 'notrun')], { format: 'blog_os', plannedTests: 2, inFlight: 'a::b' });
+    expect(judge(evidence({ ending: { kind: 'reboot-loop', resets: 3 }, serial: inFlight }), config()).reason).toMatch(/^crashed in a::b: the machine kept rebooting \(3 resets;/);
+    expect(judge(evidence({ ending: { kind: 'shutdown', reason: 'guest-shutdown' }, serial: inFlight }), config()).reason).toBe(
+      'crashed in a::b: the guest shut the machine down (guest-shutdown) instead of exiting through isa-debug-exit',
+    );
+    expect(judge(evidence({ ending: { kind: 'exited', status: 35 }, serial: inFlight }), config({ failureStatus: 35 })).reason).toBe('stopped in a::b: the kernel reported failure (exit status 35)');
+  });
+
+  it('counts blog_os tests never begun only beside the test in flight, and only against a plan', () => {
+    const unplanned = serial([test(1, 'notrun'), test(2, 'notrun')], { format: 'blog_os' });
+    expect(judge(evidence({ ending: { kind: 'reset' }, serial: unplanned }), config()).reason).toBe('the machine reset (a triple fault, or a reboot) instead of exiting through isa-debug-exit');
+  });
+
   it('a panic without a message is written as its location alone', () => {
     expect(panicText({ file: 'a.rs', line: 1, column: 2, message: '' })).toBe('panicked at a.rs:1:2:');
     expect(panicText({ file: 'a.rs', line: 1, column: 2, message: 'm' })).toBe('panicked at a.rs:1:2:\nm');

@@ -1,0 +1,216 @@
+// The parser's rarer paths, each with the verdict or the words a user sees: found by mutation
+// testing (`npm run mutate`), where a changed line of the parser passed every other test.
+import { describe, expect, it } from 'vitest';
+import { SerialParser } from '../../src/parse/serial.js';
+import { allTests, lines, parse } from './helpers.js';
+
+type Shaped = { name: string; status: string; subtests: Shaped[] };
+const shape = (tests: Shaped[]): unknown[] => tests.map((t) => [t.name, t.status, shape(t.subtests)]);
+
+describe('nesting', () => {
+  it('fails a parent whose subtest document planned tests but reported none, listing them as not run', () => {
+    const report = parse(lines('KTAP version 1', '1..1', '  KTAP version 1', '  1..2'));
+    expect(shape(report.tests)).toEqual([['test 1', 'fail', [['test 1', 'notrun', []], ['test 2', 'notrun', []]]]]);
+    expect(report.tests[0]?.reason).toBe('the kernel printed no result line for these subtests');
+    expect(report.problems).toEqual(['at end of output: subtests at depth 1 have no parent result line']);
+  });
+
+  it('ignores a subtest header the output ended right after: nothing was planned or reported', () => {
+    const report = parse(lines('KTAP version 1', '1..1', 'ok 1 a', '  KTAP version 1', '  # a stray line'));
+    expect(shape(report.tests)).toEqual([['a', 'pass', []]]);
+    expect(report.problems).toEqual([]);
+  });
+
+  it('fails a nested document that starts again before its parent\'s result line', () => {
+    const report = parse(lines('KTAP version 1', '1..2', '  KTAP version 1', '  1..1', '  ok 1 a', '  KTAP version 1', '  1..1', '  ok 1 b', 'ok 2 second'));
+    expect(shape(report.tests)).toEqual([['test 1', 'fail', [['a', 'pass', []]]], ['second', 'pass', [['b', 'pass', []]]]]);
+    expect(report.problems).toEqual(['line 6: subtests at depth 1 have no parent result line']);
+  });
+
+  it('says a subtest document planned fewer tests than it reported', () => {
+    const report = parse(lines('KTAP version 1', '1..1', '  KTAP version 1', '  1..1', '  ok 1 a', '  ok 2 b', 'ok 1 p'));
+    expect(report.problems).toEqual(['line 7: planned 1 tests in a subtest but got 2']);
+  });
+
+  it('names every failed and not run subtest in the parent\'s reason, and keeps a panic printed before the parent\'s line', () => {
+    const report = parse(lines('KTAP version 1', '1..1', '  KTAP version 1', '  1..4', '  not ok 1 a', '  not ok 2 b', '  ok 3 c', '# panicked at src/lib.rs:3:4:', '# late', 'not ok 1 p # XFAIL known'));
+    expect(report.tests[0]).toMatchObject({
+      status: 'fail',
+      reason: 'reported an expected failure, but subtests failed: 1 a, 2 b; not run: 4 test 4',
+      panic: { file: 'src/lib.rs', line: 3, column: 4, message: 'late' },
+    });
+  });
+
+  it('ends a kselftest block at a line without its "# " and keeps a bare "#" inside it', () => {
+    const report = parse(lines('TAP version 13', '1..2', '# TAP version 13', '# 1..2', '# ok 1 a', '#', '# ok 2 b', 'ok 1 first', '#x chatter', 'ok 2 second'));
+    expect(shape(report.tests)).toEqual([['first', 'pass', [['a', 'pass', []], ['b', 'pass', []]]], ['second', 'pass', []]]);
+    expect(report.tests[1]?.diagnostics).toEqual(['x chatter']);
+    expect(report.problems).toEqual([]);
+  });
+
+  it('reads a subtest\'s directives by its own document, and its parent\'s by the parent\'s', () => {
+    const report = parse(lines('TAP version 14', '1..1', '    KTAP version 1', '    1..2', '    not ok 1 a # XFAIL known', '    not ok 2 b # TODO later', 'not ok 1 p # TODO later'));
+    expect(shape(report.tests)).toEqual([['p', 'fail', [['a', 'xfail', []], ['b', 'fail', []]]]]);
+    expect(report.tests[0]?.reason).toBe('reported an expected failure, but subtests failed: 2 b');
+  });
+
+  it('reads a nested document without a version line by its parent\'s rules', () => {
+    const report = parse(lines('KTAP version 1', '1..1', '  1..1', '  not ok 1 a # XFAIL known', 'ok 1 p'));
+    expect(shape(report.tests)).toEqual([['p', 'pass', [['a', 'xfail', []]]]]);
+  });
+
+  it('names tests by TAP 14 `# Subtest:` lines before their documents, at every depth', () => {
+    const report = parse(lines('TAP version 14', '1..1', '# Subtest: outer', '    1..1', '    # Subtest: inner', '        1..1', '        ok 1 leaf', '    ok 1', 'ok 1'));
+    expect(shape(report.tests)).toEqual([['outer', 'pass', [['inner', 'pass', [['leaf', 'pass', []]]]]]]);
+  });
+
+  it('takes a KTAP `# Subtest:` after results as the name of the next subtest, and only the first as the document\'s', () => {
+    const report = parse(lines('KTAP version 1', '1..1', '  KTAP version 1', '  # Subtest: suite', '  # Subtest: ignored', '  1..2', '  ok 1 a', '  # Subtest: second', '    KTAP version 1', '    1..1', '    ok 1 leaf', '  ok 2', 'ok 1'));
+    expect(shape(report.tests)).toEqual([['suite', 'pass', [['a', 'pass', []], ['second', 'pass', [['leaf', 'pass', []]]]]]]);
+  });
+
+  it('starts a new document after results or a plan without a version line', () => {
+    const results = parse(lines('ok 1 a', 'KTAP version 1', '1..1', 'ok 1 b'));
+    expect(results.tests.map((t) => `${t.number} ${t.name} ${t.status}`)).toEqual(['1 a pass', '1 b pass']);
+    expect(results.problems).toEqual([]);
+    const planned = parse(lines('1..2', 'KTAP version 1', '1..1', 'ok 1 b'));
+    expect(planned.tests.map((t) => `${t.number} ${t.name} ${t.status}`)).toEqual(['1 test 1 notrun', '2 test 2 notrun', '1 b pass']);
+    expect(planned.plannedTests).toBe(3);
+  });
+
+  it('keeps the stray diagnostics and output of a subtest header with the next result, counting what it dropped', () => {
+    const report = parse(lines('KTAP version 1', '1..1', '  # d1', '  # d2', '  # d3', '  KTAP version 1', '  # d4', '  out', 'ok 1 a'), { maxDiagnostics: 2 });
+    expect(report.tests[0]?.diagnostics).toEqual(['d1', 'd2', '… 2 more diagnostic lines']);
+    expect(report.tests[0]?.output).toEqual(['out']);
+  });
+
+  it('counts the lines it dropped of a test never reported', () => {
+    const report = parse(lines('KTAP version 1', '1..1', '# a', '# b', '# c', 'x', 'y', 'z'), { maxDiagnostics: 1 });
+    expect(report.tests[0]).toMatchObject({ status: 'notrun', diagnostics: ['a', '… 2 more diagnostic lines'], output: ['x', '… 2 more output lines'] });
+  });
+});
+
+describe('result lines', () => {
+  it('says a malformed not ok line counted as a failure, cut to 40 characters', () => {
+    const report = parse(lines('KTAP version 1', 'ok 1 a', 'not ok', 'not okay', `not ok${'x'.repeat(50)}`));
+    expect(report.tests.map((t) => `${t.number} ${t.name} ${t.status}`)).toEqual(['1 a pass', '2 test 2 fail', '3 ay fail', `4 ${'x'.repeat(50)} fail`]);
+    expect(report.problems).toEqual([
+      'line 3: a malformed result line "not ok" counted as a failure',
+      'line 4: a malformed result line "not ok ay" counted as a failure',
+      `line 5: a malformed result line "not ok ${'x'.repeat(39)}…" counted as a failure`,
+    ]);
+  });
+
+  it('names a result after a panic by its number when it has no name', () => {
+    const report = parse(lines('1..3', '# panicked at a.rs:1:1:', 'not ok 1 a', 'ok 2', 'not ok'));
+    expect(report.problems).toEqual([
+      'line 4: result for test 2 after the kernel panicked',
+      'line 5: a malformed result line "not ok" counted as a failure',
+      'line 5: result for test after the kernel panicked',
+    ]);
+  });
+
+  it('passes an expected failure that passed, in KTAP', () => {
+    expect(parse(lines('KTAP version 1', '1..1', 'ok 1 a # XFAIL flaky')).tests[0]).toMatchObject({ status: 'pass' });
+    expect(parse(lines('KTAP version 1', '1..1', 'ok 1 a # XFAIL flaky')).tests[0]?.reason).toBeUndefined();
+  });
+
+  it('takes the name before the directive without blanks, and TAP\'s "- " only at its start', () => {
+    const names = parse(lines('TAP version 14', 'ok 1 spaced  # SKIP why', 'ok 2 -   dashed', 'ok 3 x - y', 'ok 4 -')).tests.map((t) => t.name);
+    expect(names).toEqual(['spaced', 'dashed', 'x - y', 'test 4']);
+  });
+
+  it('keeps no blank line as output', () => {
+    expect(parse(lines('KTAP version 1', '1..1', 'first', '', 'second', 'ok 1 a')).tests[0]?.output).toEqual(['first', 'second']);
+  });
+
+  it('reads heap figures however the blanks around them run', () => {
+    const report = parse(lines('KTAP version 1', '1..1', '#  heap: used=1  peak=2\t', 'ok 1 a'));
+    expect(report.tests[0]?.metrics).toEqual({ used: 1, peak: 2 });
+  });
+});
+
+describe('panics', () => {
+  it('keeps a panic\'s message lines out of the output of the test it fails', () => {
+    const report = parse(lines('KTAP version 1', '1..1', 'printed before', 'panicked at src/lib.rs:1:2:', 'message line', 'not ok 1 a'));
+    expect(report.tests[0]).toMatchObject({ output: ['printed before'], panic: { message: 'message line' } });
+  });
+
+  it('ends a panic message at a line of blanks', () => {
+    const report = parse(lines('KTAP version 1', '1..1', 'panicked at src/lib.rs:1:2:', 'message', '   ', 'after', 'not ok 1 a'));
+    expect(report.tests[0]).toMatchObject({ output: ['after'], panic: { message: 'message' } });
+  });
+
+  it('gives a panic after a passed blog_os test to the kernel, never to that test', () => {
+    const report = parse(lines('Running 1 tests', 'a::b...\t[ok]', 'panicked at src/lib.rs:1:2:', 'boom'));
+    expect(report.tests[0]).toEqual({ number: 1, name: 'a::b', status: 'pass', diagnostics: [], subtests: [], serialLines: { first: 1, last: 2 } });
+    expect(report.panic).toEqual({ file: 'src/lib.rs', line: 1, column: 2, message: 'boom' });
+  });
+
+  it('leaves a panic before a new top-level document to the kernel, and checks the new document afresh', () => {
+    const report = parse(lines('KTAP version 1', '1..1', '# panicked at a.rs:1:1:', '# boom', 'KTAP version 1', '1..1', 'ok 1 b'));
+    expect(report.panic?.message).toBe('boom');
+    expect(report.tests.map((t) => [t.name, t.status])).toEqual([['test 1', 'notrun'], ['b', 'pass']]);
+    expect(report.problems).toEqual([]);
+  });
+
+  it('reports results after a panic in a nested document too: only a top-level version line starts afresh', () => {
+    const report = parse(lines('KTAP version 1', '1..2', '# panicked at a.rs:1:1:', 'not ok 1 a', '  KTAP version 1', '  1..1', '  ok 1 s', 'ok 2 b'));
+    expect(report.problems).toEqual(['line 7: result for s after the kernel panicked', 'line 8: result for b after the kernel panicked']);
+  });
+});
+
+describe('formats', () => {
+  it('says once that KTAP lines in blog_os output were ignored', () => {
+    const report = parse(lines('Running 1 tests', 'a::b...\t[ok]', 'not ok 1 c', 'KTAP version 1'));
+    expect(report.format).toBe('blog_os');
+    expect(report.problems).toEqual(['line 3: KTAP lines in blog_os output ignored']);
+  });
+
+  it('never takes the runner\'s handshake lines for a test\'s diagnostics, indented or not', () => {
+    const report = parse(lines('KTAP version 1', '1..1', '  # alloc-runner: screen ready', '  # alloc-runner: handshake answered', 'ok 1 a'));
+    expect(report.tests[0]?.diagnostics).toEqual([]);
+  });
+
+  it('keeps no test under a limit of 0, and says a limit below 0 is refused', () => {
+    const report = parse(lines('KTAP version 1', '1..1', 'ok 1 a'), { maxTests: 0 });
+    expect(allTests(report.tests)).toEqual([]);
+    expect(report.problems).toEqual(['at end of output: 1 more test results dropped (limit 0)']);
+    expect(() => new SerialParser({ maxDepth: -1 })).toThrow('maxDepth must be a non-negative integer, not -1');
+  });
+});
+
+describe('prefixes', () => {
+  it('takes a line that is the prefix alone, its trailing blank trimmed, for a blank line', () => {
+    const report = parse(lines('[    0.05] KTAP version 1', '[    0.06] 1..1', '[    0.07]', '[    0.08] printed', '[  100.09] ok 1 a'));
+    expect(report.tests[0]).toMatchObject({ status: 'pass', output: ['printed'] });
+  });
+
+  it('keeps a line without the indentation of a document indented as a whole, digits and all', () => {
+    const report = parse(lines('    KTAP version 1', '    1..2', '1234 bytes free', '    ok 1 a', 'not ok 2 b'));
+    expect(report.tests.map((t) => [t.name, t.status, t.output])).toEqual([['a', 'pass', ['1234 bytes free']], ['b', 'fail', undefined]]);
+  });
+});
+
+describe('blog_os lines', () => {
+  it('reads them however indented, and a failed test without a panic has no reason', () => {
+    const report = parse(lines('  Running 2 tests', '  a::b...\t[failed]', '\tc::d... [ok]'));
+    expect(report.plannedTests).toBe(2);
+    expect(report.tests).toEqual([
+      { number: 1, name: 'a::b', status: 'fail', diagnostics: [], subtests: [], serialLines: { first: 1, last: 2 } },
+      { number: 2, name: 'c::d', status: 'pass', diagnostics: [], subtests: [], serialLines: { first: 3, last: 3 } },
+    ]);
+  });
+
+  it('never takes a KTAP diagnostic for one', () => {
+    const report = parse(lines('KTAP version 1', '1..1', '# Running 3 tests', '# a::b...\t[ok]', 'ok 1 a'));
+    expect(report.problems).toEqual([]);
+    expect(report.tests[0]?.diagnostics).toEqual(['Running 3 tests', 'a::b...\t[ok]']);
+  });
+
+  it('keeps at most maxTests of them', () => {
+    const report = parse(lines('Running 2 tests', 'a::b...\t[ok]', 'c::d...\t[ok]'), { maxTests: 1 });
+    expect(report.tests.map((t) => t.name)).toEqual(['a::b']);
+    expect(report.problems).toEqual(['at end of output: 1 more test results dropped (limit 1)']);
+  });
+});
