@@ -41,10 +41,11 @@ describe('nesting', () => {
     });
   });
 
-  it('ends a kselftest block at a line without its "# " and keeps a bare "#" inside it', () => {
-    const report = parse(lines('TAP version 13', '1..2', '# TAP version 13', '# 1..2', '# ok 1 a', '#', '# ok 2 b', 'ok 1 first', '#x chatter', 'ok 2 second'));
+  it('keeps a bare "#" and a line of output inside a kselftest block, and reads "#x" as the parent\'s diagnostic', () => {
+    const report = parse(lines('TAP version 13', '1..2', '# TAP version 13', '# 1..2', '# ok 1 a', '#', '#x chatter', 'x y', '# ok 2 b', 'ok 1 first', 'ok 2 second'));
     expect(shape(report.tests)).toEqual([['first', 'pass', [['a', 'pass', []], ['b', 'pass', []]]], ['second', 'pass', []]]);
-    expect(report.tests[1]?.diagnostics).toEqual(['x chatter']);
+    expect(report.tests[0]?.diagnostics).toEqual(['x chatter']);
+    expect(report.tests[0]?.subtests[1]?.output).toEqual(['x y']);
     expect(report.problems).toEqual([]);
   });
 
@@ -69,6 +70,16 @@ describe('nesting', () => {
     expect(shape(report.tests)).toEqual([['suite', 'pass', [['a', 'pass', []], ['second', 'pass', [['leaf', 'pass', []]]]]]]);
   });
 
+  it('takes a KTAP `# Subtest:` after results in an unnamed document as the next subtest\'s name, not the document\'s', () => {
+    const report = parse(lines('KTAP version 1', '1..1', '  KTAP version 1', '  1..2', '  ok 1 a', '  # Subtest: second', '    KTAP version 1', '    1..1', '    ok 1 leaf', '  ok 2', 'ok 1'));
+    expect(shape(report.tests)).toEqual([['test 1', 'pass', [['a', 'pass', []], ['second', 'pass', [['leaf', 'pass', []]]]]]]);
+  });
+
+  it('says subtests lost their parent even when the test limit dropped them all', () => {
+    const report = parse(lines('KTAP version 1', 'ok 1 a', '  ok 1 s'), { maxTests: 1 });
+    expect(report.problems).toEqual(['at end of output: subtests at depth 1 have no parent result line', 'at end of output: 2 more test results dropped (limit 1)']);
+  });
+
   it('starts a new document after results or a plan without a version line', () => {
     const results = parse(lines('ok 1 a', 'KTAP version 1', '1..1', 'ok 1 b'));
     expect(results.tests.map((t) => `${t.number} ${t.name} ${t.status}`)).toEqual(['1 a pass', '1 b pass']);
@@ -84,6 +95,14 @@ describe('nesting', () => {
     expect(report.tests[0]?.output).toEqual(['out']);
   });
 
+  it('counts the lines it dropped of each test, and of subtests given to their parent', () => {
+    const report = parse(lines('KTAP version 1', '1..2', '# a', '# b', 'x', 'y', 'ok 1 first', '# c', '# d', 'z', 'w', '  KTAP version 1', '  # e', '  # f', 'ok 2 second'), { maxDiagnostics: 1 });
+    expect(report.tests.map((t) => [t.diagnostics, t.output])).toEqual([
+      [['a', '… 1 more diagnostic lines'], ['x', '… 1 more output lines']],
+      [['c', '… 3 more diagnostic lines'], ['z', '… 1 more output lines']],
+    ]);
+  });
+
   it('counts the lines it dropped of a test never reported', () => {
     const report = parse(lines('KTAP version 1', '1..1', '# a', '# b', '# c', 'x', 'y', 'z'), { maxDiagnostics: 1 });
     expect(report.tests[0]).toMatchObject({ status: 'notrun', diagnostics: ['a', '… 2 more diagnostic lines'], output: ['x', '… 2 more output lines'] });
@@ -92,12 +111,13 @@ describe('nesting', () => {
 
 describe('result lines', () => {
   it('says a malformed not ok line counted as a failure, cut to 40 characters', () => {
-    const report = parse(lines('KTAP version 1', 'ok 1 a', 'not ok', 'not okay', `not ok${'x'.repeat(50)}`));
-    expect(report.tests.map((t) => `${t.number} ${t.name} ${t.status}`)).toEqual(['1 a pass', '2 test 2 fail', '3 ay fail', `4 ${'x'.repeat(50)} fail`]);
+    const report = parse(lines('KTAP version 1', 'ok 1 a', 'not ok', 'not okay', `not ok${'x'.repeat(50)}`, `not ok${'y'.repeat(39)}`));
+    expect(report.tests.map((t) => `${t.number} ${t.name} ${t.status}`)).toEqual(['1 a pass', '2 test 2 fail', '3 ay fail', `4 ${'x'.repeat(50)} fail`, `5 ${'y'.repeat(39)} fail`]);
     expect(report.problems).toEqual([
       'line 3: a malformed result line "not ok" counted as a failure',
       'line 4: a malformed result line "not ok ay" counted as a failure',
       `line 5: a malformed result line "not ok ${'x'.repeat(39)}…" counted as a failure`,
+      `line 6: a malformed result line "not ok ${'y'.repeat(39)}" counted as a failure`,
     ]);
   });
 
@@ -141,6 +161,18 @@ describe('panics', () => {
     expect(report.tests[0]).toMatchObject({ output: ['after'], panic: { message: 'message' } });
   });
 
+  it('takes no message line for a location but the end of an old-style message, even on a line of its own', () => {
+    const modern = parse(lines('KTAP version 1', '1..1', 'panicked at src/lib.rs:1:2:', 'note: src/other.rs:3:4', 'not ok 1 a'));
+    expect(modern.tests[0]?.panic).toEqual({ file: 'src/lib.rs', line: 1, column: 2, message: 'note: src/other.rs:3:4' });
+    const old = parse(lines('KTAP version 1', '1..1', "panicked at 'values differ", '  left: src/a.rs:1:2', "', src/lib.rs:5:6", 'not ok 1 a'));
+    expect(old.tests[0]?.panic).toEqual({ file: 'src/lib.rs', line: 5, column: 6, message: 'values differ\n  left: src/a.rs:1:2\n' });
+  });
+
+  it('keeps a "# " that begins a message line of a panic not printed as a diagnostic', () => {
+    const report = parse(lines('Running 1 tests', 'a::b...\t[failed]', '', 'Error: panicked at src/main.rs:5:5:', '# of items: 3'));
+    expect(report.tests[0]?.panic?.message).toBe('# of items: 3');
+  });
+
   it('gives a panic after a passed blog_os test to the kernel, never to that test', () => {
     const report = parse(lines('Running 1 tests', 'a::b...\t[ok]', 'panicked at src/lib.rs:1:2:', 'boom'));
     expect(report.tests[0]).toEqual({ number: 1, name: 'a::b', status: 'pass', diagnostics: [], subtests: [], serialLines: { first: 1, last: 2 } });
@@ -165,6 +197,12 @@ describe('formats', () => {
     const report = parse(lines('Running 1 tests', 'a::b...\t[ok]', 'not ok 1 c', 'KTAP version 1'));
     expect(report.format).toBe('blog_os');
     expect(report.problems).toEqual(['line 3: KTAP lines in blog_os output ignored']);
+  });
+
+  it('finds no log prefix in blog_os output', () => {
+    const report = parse(lines('Running 1 tests', 'log: KTAP version 1', 'a::b...\t[ok]'));
+    expect(report.problems).toEqual([]);
+    expect(report.tests.map((t) => [t.name, t.status])).toEqual([['a::b', 'pass']]);
   });
 
   it('never takes the runner\'s handshake lines for a test\'s diagnostics, indented or not', () => {
@@ -194,11 +232,12 @@ describe('prefixes', () => {
 
 describe('blog_os lines', () => {
   it('reads them however indented, and a failed test without a panic has no reason', () => {
-    const report = parse(lines('  Running 2 tests', '  a::b...\t[failed]', '\tc::d... [ok]'));
-    expect(report.plannedTests).toBe(2);
+    const report = parse(lines('  Running 3 tests', '  a::b...\t[failed]', '\tc::d  ... [ok]'));
+    expect(report.plannedTests).toBe(3);
     expect(report.tests).toEqual([
       { number: 1, name: 'a::b', status: 'fail', diagnostics: [], subtests: [], serialLines: { first: 1, last: 2 } },
       { number: 2, name: 'c::d', status: 'pass', diagnostics: [], subtests: [], serialLines: { first: 3, last: 3 } },
+      { number: 3, name: 'test 3', status: 'notrun', reason: expect.stringMatching(/^announced by `Running N tests`/), diagnostics: [], subtests: [] },
     ]);
   });
 

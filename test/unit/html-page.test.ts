@@ -48,6 +48,7 @@ describe('the html page', () => {
     expect(html).toContain('<title>alloc-runner: failed, 2 passed, 1 failed</title>');
     expect(html).toContain('<h1><span class="badge fail">FAIL</span> alloc-runner report</h1>');
     expect(html).toContain('<p class="meta">alloc-runner 9 · exit code 1</p>');
+    expect(html).toContain('<dl class="totals" id="totals"><div class="total " data-total="kernels"><dt>kernels</dt><dd>2</dd></div><div class="total bad" data-total="kernels failed">');
     expect(totals(html)).toEqual(['kernels=kernels:2', 'kernels failed=kernels failed:1 bad', 'passed=passed:2 good', 'failed=failed:1 bad', 'skipped=skipped:1', 'not run=not run:0']);
   });
 
@@ -128,6 +129,19 @@ describe('the html page', () => {
     ]);
   });
 
+  it('lists a passing kernel without tests under "passed", and shows of a test only what it has: a panic only when it failed', () => {
+    expect(section(page([kernelResult('bare')]), 'kernel/bare')[0]).toBe('<section class="kernel passed" data-kernel="kernel/bare" data-groups="passed">');
+    const k = kernelResult('k', {
+      tests: [
+        test(1, 'x', 'xfail', { panic, diagnostics: ['d1', 'd2'], output: [] }),
+        test(2, 'p', 'pass', { subtests: [test(1, 'a', 'pass'), test(2, 'b', 'pass')] }),
+      ],
+    });
+    const items = section(page([k]), 'kernel/k').join('\n');
+    expect(items).toContain('<span class="word">expected failure</span></summary><pre class="diagnostics"># d1\n# d2</pre></details></li>');
+    expect(items).toContain('<ol class="tests"><li class="test pass" data-group="passed"><div class="line"><span class="mark">✓</span> <span class="num">1</span> <span class="name">a</span> <span class="word">passed</span></div></li><li class="test pass"');
+  });
+
   it('shows a failing kernel\'s screen as text, as an image, or both', () => {
     const text = kernelResult('t', { status: 'fail', reason: 'r', screenText: 'Panic <here>' });
     expect(section(page([text]), 'kernel/t')).toContain('<div class="screen"><h3>VGA screen</h3><pre class="vga">Panic &lt;here&gt;</pre></div>');
@@ -143,12 +157,18 @@ describe('the html page', () => {
 
 describe('the screen in its colours', () => {
   it('draws each run of cells with the same attribute as one span, the standard palette\'s colours', () => {
-    const screen = { rows: ['ABCD', 'xy'], attributes: [[0x1e, 0x1e, 0x07, 0xf0], []] };
+    // A row without attributes is the default grey on black, as a cleared screen is.
+    const screen = { rows: ['ABCD', 'xy', 'z'], attributes: [[0x1e, 0x1e, 0x07, 0xf0], []] };
     expect(colouredScreen(screen)).toBe(
       '<pre class="vga coloured" aria-label="the screen\'s text">'
         + '<span style="color:#ff5;background:#00a">AB</span><span style="color:#aaa;background:#000">C</span><span style="color:#000;background:#aaa">D</span>\n'
-        + '<span style="color:#aaa;background:#000">xy</span></pre>',
+        + '<span style="color:#aaa;background:#000">xy</span>\n'
+        + '<span style="color:#aaa;background:#000">z</span></pre>',
     );
+    // Every colour of the palette, foreground and background (the background's blink bit ignored).
+    const palette = ['#000', '#00a', '#0a0', '#0aa', '#a00', '#a0a', '#a50', '#aaa', '#555', '#55f', '#5f5', '#5ff', '#f55', '#f5f', '#ff5', '#fff'];
+    const all = colouredScreen({ rows: ['x'.repeat(16)], attributes: [Array.from({ length: 16 }, (_, colour) => colour | ((colour % 8) << 4) | ((colour & 8) << 4))] });
+    expect([...all.matchAll(/color:(#\w+);background:(#\w+)/g)].map(([, fg, bg]) => `${fg}/${bg}`)).toEqual(palette.map((colour, index) => `${colour}/${palette[index % 8]}`));
   });
 });
 

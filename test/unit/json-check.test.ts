@@ -134,5 +134,7 @@ describe('checking a JSON report before merging it', () => {
     report.kernels[1].status = 'y'.repeat(50);
     expect(jsonReportProblem(report)).toBe(`kernels[1].status: expected one of pass, fail, crash, hang, error, interrupted, got "${'y'.repeat(39)}…`);
     expect(jsonReportProblem(undefined)).toBe('report: expected an object, got nothing');
+    report.kernels[1].status = 'z'.repeat(38);
+    expect(jsonReportProblem(report)).toBe(`kernels[1].status: expected one of pass, fail, crash, hang, error, interrupted, got "${'z'.repeat(38)}"`);
   });
 });

@@ -179,6 +179,13 @@ describe('the tap reporter (TAP version 14)', () => {
     );
   });
 
+  it('says "unknown reason" for a kernel failed by its tests without one, and writes a panic only for a failed test', () => {
+    const k = kernel('k', { status: 'fail', reason: undefined, tests: [test(1, 'x', 'xfail', { panic: { file: 'a.rs', line: 1, column: 1, message: 'expected' } }), test(2, 'f', 'fail')] });
+    const tap = tapReport([k]);
+    expect(tap).toContain('\n    not ok 1 x # TODO\n    not ok 2 f\n# fail: unknown reason\n');
+    expect(tap).not.toContain('panic');
+  });
+
   it('escapes # and keeps line breaks out of descriptions', () => {
     const odd = tapReport([kernel('a#b', { tests: [test(1, 'x # SKIP not really\nok 9 y', 'pass')] })]);
     expect(odd).toContain('ok 1 x \\# SKIP not really ok 9 y\n');
@@ -423,6 +430,16 @@ artifacts: /artifacts/d</failure>
     expect((crashed.testcase[0] as { failure: Record<string, string> }).failure['#text']).toBe('crash: reset\n\nVGA screen:\n(blank)\n\nartifacts: /artifacts/b');
   });
 
+  it('gives no testcase to a failed parent whose subtests did not all run, and keeps every line of a test\'s log', () => {
+    const k = kernel('k', { status: 'crash', reason: 'reset', lastSerialLines: [], tests: [test(1, 'parent', 'fail', { subtests: [test(1, 'a', 'pass', { diagnostics: ['d1', 'd2'] }), test(2, 'b', 'notrun')] })] });
+    const xml = junitReport([k, kernel('quotes', { status: 'hang', reason: `it's "stuck"`, lastSerialLines: [] })]);
+    const suite = read(xml).testsuites.testsuite[0]!;
+    expect(suite.testcase.map((testcase) => testcase.name)).toEqual(['parent › a', 'parent › b']);
+    expect(xml).toContain('<system-out># d1\n# d2</system-out>');
+    expect(xml).toContain('<error message="not run: never reported" type="notrun">not run: never reported\n\nkernel: crash: reset</error>');
+    expect(xml).toContain('<failure message="it&apos;s &quot;stuck&quot;" type="hang">hang: it&apos;s &quot;stuck&quot;\n\nVGA screen: none (not read)\n\nartifacts: /artifacts/quotes</failure>');
+  });
+
   it('tells a panic from a plain failure, and says how the kernel ended in each failure', () => {
     const failing = read(junitReport(all)).testsuites.testsuite[1]!.testcase[1] as { failure: Record<string, string> };
     expect(failing.failure.type).toBe('panic');
@@ -507,6 +524,11 @@ describe('the github reporter', () => {
   it('lists a test not run without a reason, and folds each failed test\'s output in the summary', () => {
     const stopped = kernel('s', { status: 'crash', reason: 'reset', lastSerialLines: [], tests: [test(1, 'n', 'notrun', { output: ['last words'] })] });
     expect(githubSummary(decideOutcome([stopped]))).toContain('- 1 n: not run: \n\n  <details><summary>Output of n</summary>\n\n```text\nlast words\n```\n\n  </details>\n\n\nVGA screen: none (not read)');
+  });
+
+  it('keeps every line of a failed test\'s output in the summary', () => {
+    const k = kernel('k', { status: 'fail', reason: 'r', lastSerialLines: [], tests: [test(1, 'f', 'fail', { output: ['one', 'two'] })] });
+    expect(githubSummary(decideOutcome([k]))).toContain('```text\none\ntwo\n```');
   });
 
   it('summarises the run in Markdown with a table and the screens of failing kernels', () => {

@@ -148,6 +148,11 @@ describe('the closing line', () => {
     expect(lines[5]).toBe('  - 4 d (skipped)');
   });
 
+  it('shows a panic only for a failed test', () => {
+    const k = kernel('k', { tests: [test(1, 'x', 'xfail', { reason: 'known', panic: { file: 'a.rs', line: 1, column: 1, message: 'expected' } })] });
+    expect(renderReport([k], plain, { verbose: false }).split('\n').slice(1)).toEqual(['  ✓ 1 x (expected failure: known)']);
+  });
+
   it('marks a test slow only past the limit, and cuts only lines longer than 200 characters', () => {
     const timed = kernel('t', { status: 'fail', reason: 'r', tests: [test(1, 'at', 'pass', { durationMs: 300 }), test(2, 'over', 'pass', { durationMs: 301 })], lastSerialLines: ['x'.repeat(200), 'y'.repeat(201)] });
     const lines = renderReport([timed], plain, { verbose: false, slowTestMs: 300 }).split('\n');
