@@ -253,3 +253,74 @@ describe('blog_os lines', () => {
     expect(report.problems).toEqual(['at end of output: 1 more test results dropped (limit 1)']);
   });
 });
+
+// The line patterns (module-level regular expressions: Stryker's static mutants, run with MUTATE_STATIC=1).
+describe('structured lines, and only those', () => {
+  it('reads a plan with a comment, results with any blanks, and a subtest name however spaced', () => {
+    const report = parse(lines('KTAP version 1', '1..4  # four tests', 'ok  1 a', 'ok\t2\tb', '  KTAP version 1', '  #Subtest:named', '  1..1', '  ok 1 x', 'ok 3', '# Subtest:   spaced', '  1..1', '  ok 1 y', 'ok 4'));
+    expect(report.plannedTests).toBe(4);
+    expect(report.problems).toEqual([]);
+    expect(report.tests.map((t) => t.name)).toEqual(['a', 'b', 'named', 'spaced']);
+    expect(parse(lines('KTAP version 1', '1..1 # skip: all of it', 'ok 1 a')).plannedTests).toBe(1);
+  });
+
+  it('takes a line that only begins like a version, plan or result for output', () => {
+    const report = parse(lines('KTAP version 1', '1..1', 'KTAP version 1 follows', '1..2 more to come', 'ok 1a', 'ok 1 a'));
+    expect(report.problems).toEqual([]);
+    expect(report.tests).toMatchObject([{ name: 'a', status: 'pass', output: ['KTAP version 1 follows', '1..2 more to come', 'ok 1a'] }]);
+  });
+
+  it('reads a directive only at the start of the text after the "#"', () => {
+    const report = parse(lines('KTAP version 1', '1..2', 'not ok 1 a # see the SKIP list', 'ok 2 b # TODO: XFAIL later'));
+    expect(report.tests.map((t) => [t.status, t.reason])).toEqual([['fail', 'see the SKIP list'], ['pass', undefined]]);
+  });
+
+  it('reads heap figures only from a line that is one', () => {
+    expect(parse(lines('KTAP version 1', '1..1', '# note heap: used=1', 'ok 1 a')).tests[0]?.metrics).toBeUndefined();
+  });
+
+  it('opens a kselftest block with or without a blank after the "#", and never for a longer line', () => {
+    const report = parse(lines('TAP version 13', '1..2', '#TAP version 13', '# 1..1', '# ok 1 a', 'ok 1 first', '# TAP version 13 of the tools', 'ok 2 second'));
+    expect(shape(report.tests)).toEqual([['first', 'pass', [['a', 'pass', []]]], ['second', 'pass', []]]);
+    expect(report.tests[1]?.diagnostics).toEqual(['TAP version 13 of the tools']);
+  });
+
+  it('finds the log prefix only on a line that ends in a version', () => {
+    const report = parse(lines('boot: KTAP version 1 output follows', '[  1.0] KTAP version 1', '[  1.0] 1..1', '[  1.2] ok 1 a'));
+    expect(report.problems).toEqual([]);
+    expect(report.tests.map((t) => [t.name, t.status])).toEqual([['a', 'pass']]);
+  });
+});
+
+describe('panic lines, and only those', () => {
+  const panicOf = (...text: string[]) => parse(lines('KTAP version 1', '1..1', ...text, 'not ok 1 a')).tests[0]?.panic;
+
+  it('reads a location with any number of digits, with or without the colon after it, an apostrophe in the message', () => {
+    expect(panicOf("panicked at src/lib.rs:12:15: it's broken")).toEqual({ file: 'src/lib.rs', line: 12, column: 15, message: "it's broken" });
+    expect(panicOf('panicked at src/lib.rs:3:4', 'message')).toEqual({ file: 'src/lib.rs', line: 3, column: 4, message: 'message' });
+    expect(panicOf("panicked at 'boom', src/main.rs:10:25")).toEqual({ file: 'src/main.rs', line: 10, column: 25, message: 'boom' });
+    expect(panicOf('#panicked at src/lib.rs:1:2:', '# m')).toEqual({ file: 'src/lib.rs', line: 1, column: 2, message: 'm' });
+  });
+
+  it('takes no line that only begins like a panic for one', () => {
+    const report = parse(lines('KTAP version 1', '1..1', 'panicked at src/lib.rs:1:2 and then some', 'not ok 1 a'));
+    expect(report.tests[0]).toMatchObject({ output: ['panicked at src/lib.rs:1:2 and then some'] });
+    expect(report.tests[0]?.panic).toBeUndefined();
+  });
+
+  it('strips the "# " of an indented KTAP panic\'s lines, a bare "#" too, and no "#" within a line', () => {
+    const report = parse(lines('KTAP version 1', '1..1', '  KTAP version 1', '  1..1', '  # panicked at src/lib.rs:1:2:', '  # first', '  #', '  value # 3', '  not ok 1 s', 'not ok 1 p'));
+    expect(report.tests[0]?.subtests[0]?.panic?.message).toBe('first\n\n  value # 3');
+  });
+});
+
+describe('blog_os lines, and only those', () => {
+  it('reads `Running 1 test` and `Running 12 tests`, and no line that only contains such words', () => {
+    expect(parse(lines('Running 1 test', 'a::b...\t[ok]')).plannedTests).toBe(1);
+    expect(parse(lines('Running 12 tests', 'a::b...\t[ok]')).plannedTests).toBe(12);
+    const prose = parse(lines('Running 2 tests', 'a::b...\t[ok]', 'c::d...\t[ok]', 'Not Running 3 tests', 'Running 3 tests took 2 s', 'waiting for e::f...', 'g::h... then more', 'i::j...\t[ok] twice'));
+    expect(prose.plannedTests).toBe(2);
+    expect(prose.tests.map((t) => t.name)).toEqual(['a::b', 'c::d']);
+    expect(prose.inFlight).toBeUndefined();
+  });
+});

@@ -72,6 +72,7 @@ describe('the html page', () => {
   it('shows a failing kernel first: its verdict, facts, reason, panic, tests, screen, last lines and artifacts', () => {
     const html = page([passing(), failing()]);
     expect(html.indexOf('data-kernel="kernel/bad"')).toBeLessThan(html.indexOf('data-kernel="kernel/good"'));
+    expect(html).toContain('</section>\n<section class="kernel passed" data-kernel="kernel/good"');
     expect(section(html, 'kernel/bad')).toEqual([
       // The groups the filters show it under: its own verdict and each of its tests'.
       '<section class="kernel failed" data-kernel="kernel/bad" data-groups="failed passed skipped">',
@@ -140,6 +141,13 @@ describe('the html page', () => {
     const items = section(page([k]), 'kernel/k').join('\n');
     expect(items).toContain('<span class="word">expected failure</span></summary><pre class="diagnostics"># d1\n# d2</pre></details></li>');
     expect(items).toContain('<ol class="tests"><li class="test pass" data-group="passed"><div class="line"><span class="mark">✓</span> <span class="num">1</span> <span class="name">a</span> <span class="word">passed</span></div></li><li class="test pass"');
+  });
+
+  it('marks a test not run with "?" and its reason', () => {
+    const stopped = kernelResult('s', { status: 'crash', reason: 'reset', tests: [test(1, 'late', 'notrun', { reason: 'planned' })] });
+    expect(section(page([stopped]), 'kernel/s')).toContain(
+      '<ol class="tests"><li class="test notrun" data-group="failed"><div class="line"><span class="mark">?</span> <span class="num">1</span> <span class="name">late</span> <span class="word">not run</span><span class="why"> — planned</span></div></li></ol>',
+    );
   });
 
   it('shows a failing kernel\'s screen as text, as an image, or both', () => {
