@@ -265,9 +265,11 @@ describe('structured lines, and only those', () => {
   });
 
   it('takes a line that only begins like a version, plan or result for output', () => {
-    const report = parse(lines('KTAP version 1', '1..1', 'KTAP version 1 follows', '1..2 more to come', 'ok 1a', 'ok 1 a'));
+    const nearMisses = ['KTAP version 1 follows', '1..2 more to come', 'blocks 1..5', 'ok 1a', 'it was not ok 2 days ago', 'notes #TAP version 13'];
+    const report = parse(lines('KTAP version 1', '1..1', ...nearMisses, '# see # Subtest: x', 'ok 1 a'));
     expect(report.problems).toEqual([]);
-    expect(report.tests).toMatchObject([{ name: 'a', status: 'pass', output: ['KTAP version 1 follows', '1..2 more to come', 'ok 1a'] }]);
+    expect(report.plannedTests).toBe(1);
+    expect(report.tests).toMatchObject([{ name: 'a', status: 'pass', output: nearMisses, diagnostics: ['see # Subtest: x'] }]);
   });
 
   it('reads a directive only at the start of the text after the "#"', () => {
