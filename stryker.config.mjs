@@ -7,7 +7,7 @@ export default {
   mutate: ['src/parse/**/*.ts', 'src/verdict/**/*.ts', 'src/report/**/*.ts'],
   coverageAnalysis: 'perTest',
   // Static mutants (module-level constants: the parser's line patterns, the reporters'
-  // tables) each need the whole suite in a fresh module environment: about a third of a full
+  // tables) each need the whole suite in a fresh module environment: about half of a full
   // run. They are counted: the patterns decide what a kernel's line means. MUTATE_STATIC=0
   // skips them (and leaves those also reached inside a test to that test alone).
   ignoreStatic: process.env.MUTATE_STATIC === '0',
