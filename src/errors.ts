@@ -48,6 +48,7 @@ export function describeFsError(error: unknown): string {
     ENAMETOOLONG: 'the path is too long for this system',
     ERANGE: 'the path is too long for this system',
     ENOTDIR: 'a part of the path is a file, not a folder',
+    EEXIST: 'a file is where a folder is needed',
     EISDIR: 'it is a folder, not a file',
     ENOENT: 'it does not exist',
   };

@@ -3,7 +3,7 @@ import type { Outcome } from '../verdict/outcome.js';
 import { panicText } from '../parse/panic-text.js';
 import type { LogTail } from './log-tail.js';
 import { PageLog } from './html-log.js';
-import { escapeHtml } from './text.js';
+import { counted, escapeHtml } from './text.js';
 
 // `--reporter html`: the run as one self-contained page. Everything is rendered here, as
 // escaped text: the page has no script at all, and its Content-Security-Policy forbids any,
@@ -79,7 +79,7 @@ function kernelSection(kernel: KernelResult, options: HtmlOptions, prefix: strin
   const visit = (tests: TestResult[]) => tests.forEach((test) => (groups.add(GROUP[test.status]), visit(test.subtests)));
   visit(kernel.tests);
   const facts = [
-    `${kernel.tests.length} tests`,
+    counted(kernel.tests.length, 'test'),
     kernel.cached ? 'cached: passed before, not booted' : `${(kernel.durationMs / 1000).toFixed(2)} s`,
     kernel.accelerator,
   ].filter(Boolean) as string[];

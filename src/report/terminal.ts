@@ -3,7 +3,7 @@ import type { KernelResult, TestResult } from '../model.js';
 import { screenAnsi } from '../capture/vga.js';
 import type { Totals } from '../verdict/outcome.js';
 import { panicSummary, panicText } from '../parse/panic-text.js';
-import { printable } from './text.js';
+import { counted, printable } from './text.js';
 
 /** The closing line every run ends with: `N passed, N failed` (and skipped, not run where any). */
 export function closingLine({ passed, failed, skipped, notRun }: Totals): string {
@@ -19,7 +19,7 @@ export function renderReport(kernels: KernelResult[], color: ChalkInstance, opti
     // The id past its package: `blog_os blog_os[lib]`.
     const target = kernel.package && kernel.id.startsWith(`${kernel.package}/`) ? kernel.id.slice(kernel.package.length + 1) : kernel.id;
     const where = kernel.package ? `${kernel.package} ${color.bold(target)}` : color.bold(target);
-    const facts = [`${kernel.tests.length} tests`, ...(kernel.cached ? ['cached: passed before, not booted'] : [`${(kernel.durationMs / 1000).toFixed(2)} s`, kernel.accelerator])].filter(Boolean);
+    const facts = [counted(kernel.tests.length, 'test'), ...(kernel.cached ? ['cached: passed before, not booted'] : [`${(kernel.durationMs / 1000).toFixed(2)} s`, kernel.accelerator])].filter(Boolean);
     const decidedBy = kernel.decidedBy && !failed ? `: ${kernel.decidedBy}` : '';
     out.push(`${label} ${where} ${color.dim(`(${facts.join(', ')})`)}${decidedBy}`);
     // Kernel text is shown through printable(): a `\r` or an escape sequence is seen, never obeyed.

@@ -13,6 +13,9 @@ export function printable(text: string): string {
   });
 }
 
+/** `1 test`, `2 tests`: a count with its noun. */
+export const counted = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
 /** Text made safe for HTML element content and attribute values, unprintable characters shown as `printable` shows them. */
 export function escapeHtml(text: string): string {
   return printable(text).replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!);

@@ -103,7 +103,7 @@ describe('the html page', () => {
     expect(section(page([passing()]), 'kernel/good')).toEqual([
       '<section class="kernel passed" data-kernel="kernel/good" data-groups="passed">',
       '<h2><span class="badge pass">PASS</span> <span class="id">kernel/good</span></h2>',
-      '<p class="facts">1 tests · cached: passed before, not booted · kvm</p>',
+      '<p class="facts">1 test · cached: passed before, not booted · kvm</p>',
       '<p class="decided">the screen showed &quot;ok&quot;</p>',
       '<ol class="tests"><li class="test xfail" data-group="passed"><div class="line"><span class="mark">✓</span> <span class="num">1</span> <span class="name">x</span> <span class="word">expected failure</span><span class="why"> — known</span></div></li></ol>',
       '<p class="artifacts">artifacts: <code>/artifacts/good</code></p>',

@@ -55,7 +55,7 @@ describe('writing reports', () => {
     const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     const json = join(dir, 'deep', 'er', 'report.json');
     await writeReports(decideOutcome([kernel('k')]), settings({ reporters: ['default', 'json'], outputFiles: [`json=${json}`], artifactsRoot: '/runs/1', shard: { index: 1, count: 2 } }));
-    expect(stdout.mock.calls.map(([text]) => text)).toEqual(['PASS  kernel k (1 tests, 1.00 s)\n  ✓ 1 a\n\nArtifacts: /runs/1\n1 passed, 0 failed\n']);
+    expect(stdout.mock.calls.map(([text]) => text)).toEqual(['PASS  kernel k (1 test, 1.00 s)\n  ✓ 1 a\n\nArtifacts: /runs/1\n1 passed, 0 failed\n']);
     const report = JSON.parse(readFileSync(json, 'utf8'));
     expect(report).toMatchObject({ schemaVersion: 1, tool: { name: 'alloc-runner', version: '9.9.9' }, shard: { index: 1, count: 2 }, totals: { passed: 1, failed: 0, skipped: 0 } });
     expect(readFileSync(json, 'utf8').endsWith('}\n')).toBe(true);
@@ -64,7 +64,7 @@ describe('writing reports', () => {
   it('ends the default report without an artifacts line when there is no run folder (a merge)', async () => {
     const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     await writeReports(decideOutcome([kernel('k')]), settings({}));
-    expect(stdout.mock.calls[0]![0]).toBe('PASS  kernel k (1 tests, 1.00 s)\n  ✓ 1 a\n1 passed, 0 failed\n');
+    expect(stdout.mock.calls[0]![0]).toBe('PASS  kernel k (1 test, 1.00 s)\n  ✓ 1 a\n1 passed, 0 failed\n');
   });
 
   it('gives JUnit the serial log from its file, only its last MiB of a flood, and the last lines when the file is gone', async () => {
