@@ -1,5 +1,5 @@
 import chalk from 'chalk';
-import { Command, CommanderError } from '@commander-js/extra-typings';
+import { Command, CommanderError, Help, type Option } from '@commander-js/extra-typings';
 import { ExitCode, RunnerError } from './errors.js';
 import { checkWorkingFolder } from './check/places.js';
 import { declareBuild, declareDoctor, declareHookInstall, declareMerge, declareRun, declareTest } from './options/declare.js';
@@ -16,6 +16,13 @@ Exit codes:
   130  interrupted (Ctrl-C); the kernels that finished are reported
   143  terminated (SIGTERM); the kernels that finished are reported`;
 
+/** As commander describes an option, but a repeatable one's empty start, `(default: [])`, is left out: it tells nothing. */
+function describeOption(this: Help, option: Option): string {
+  const empty = Array.isArray(option.defaultValue) && option.defaultValue.length === 0;
+  const described = empty ? Object.assign(Object.create(Object.getPrototypeOf(option) as object) as Option, option, { defaultValue: undefined }) : option;
+  return Help.prototype.optionDescription.call(this, described);
+}
+
 export function buildProgram(): Command {
   const program = new Command('alloc-runner')
     .description('Build bare-metal Rust kernels with Cargo, boot them in QEMU, and judge every test by serial output, exit status and VGA screen.')
@@ -25,7 +32,8 @@ export function buildProgram(): Command {
     .exitOverride()
     // `runner` hands the options after its executable to that executable.
     .enablePositionalOptions()
-    .configureOutput({ outputError: (message, write) => write(chalk.red(message)) });
+    .configureOutput({ outputError: (message, write) => write(chalk.red(message)) })
+    .configureHelp({ optionDescription: describeOption });
 
   // Each command's module is imported only when it runs, so that --help loads none of them.
   declareTest(program.command('test')).action(async (options) => {

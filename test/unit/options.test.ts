@@ -142,4 +142,10 @@ describe('--help', () => {
     expect(text).toContain('(default: 300)');
     expect(text).toContain('--qemu <path> the QEMU binary (default: $ALLOC_RUNNER_QEMU, else qemu-system-x86_64)');
   });
+
+  it('says nothing of a repeatable option\'s empty start', async () => {
+    const text = (await help(['test'])).replace(/\s+/g, ' ');
+    expect(text).not.toContain('[]');
+    expect(text).toContain('--filter-kernel <pattern> run only kernels whose name or id (package/name) matches (substring, or glob with * and ?; repeatable) --filter-test');
+  });
 });
