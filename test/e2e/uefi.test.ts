@@ -1,5 +1,6 @@
-// UEFI firmware (OVMF) end to end: the bundled suite through a hybrid GRUB ISO, a private
-// variable store per boot, and the refusals (BIOS-only images, no OVMF, no text screen).
+// UEFI firmware (OVMF) end to end: the bundled suite through a hybrid GRUB ISO, prebuilt ISO
+// and GPT disk images, a private variable store per boot, and the refusals (BIOS-only
+// images, a UEFI-only disk under BIOS, no OVMF, no text screen).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/errors.js';
 import { FIRMWARE_LOG, requireOvmf } from '../../src/qemu/firmware.js';
 import type { JsonReport } from '../../src/report/json.js';
+import { makeUefiDiskImage } from '../support/uefi-disk.js';
 import { alloc, FIXTURES } from './helpers.js';
 
 /** Each kernel's verdict and each test's, by kernel name without Cargo's hash. */
@@ -37,6 +39,14 @@ describe('the bundled suite under UEFI firmware (OVMF)', () => {
   let uefi: JsonReport;
   const template = requireOvmf().vars;
   const templateHash = sha256(template);
+  /** A kernel's prebuilt image, from the BIOS run. */
+  const image = (name: string) => bios.kernels.find((kernel) => kernel.name.replace(/-[0-9a-f]{16}$/, '') === name)!.image;
+  /** One prebuilt image under UEFI firmware: its JSON report. */
+  const bootUefi = async (name: string, file: string) => {
+    const run = await alloc(['test', '--kernel', file, '--firmware', 'uefi', '--timeout', '180', '--artifacts-dir', join(dir, name), '--reporter', 'json']);
+    expect(run.exitCode, run.all).toBe(0);
+    return JSON.parse(run.stdout) as JsonReport;
+  };
 
   beforeAll(async () => {
     const biosOut = join(dir, 'bios.json');
@@ -44,7 +54,6 @@ describe('the bundled suite under UEFI firmware (OVMF)', () => {
     expect(biosRun.exitCode, biosRun.all).toBe(0);
     bios = JSON.parse(readFileSync(biosOut, 'utf8')) as JsonReport;
     // The prebuilt kernels, so that the package's VGA expectations (BIOS-only) do not apply.
-    const image = (name: string) => bios.kernels.find((kernel) => kernel.name === name)!.image;
     mkdirSync(temp);
     const uefiTest = async (name: string, kernels: string[], options: string[]) => {
       const out = join(dir, `${name}.json`);
@@ -107,6 +116,31 @@ describe('the bundled suite under UEFI firmware (OVMF)', () => {
     const report = JSON.parse(run.stdout) as JsonReport;
     expect(report.kernels).toHaveLength(4);
     expect(report.kernels.every((kernel) => kernel.status === 'pass' && kernel.image.endsWith('boot.iso'))).toBe(true);
+  });
+
+  it('boots a prebuilt hybrid ISO with --kernel ISO --firmware uefi, with the verdict it has under BIOS', async () => {
+    const iso = uefi.kernels.find((kernel) => kernel.name.startsWith('heap_limits'))!.image;
+    expect(iso).toMatch(/boot\.iso$/);
+    const report = await bootUefi('prebuilt-iso', iso);
+    expect(report.kernels[0]!.qemuCommand.join(' ')).toContain('media=cdrom');
+    expect(Object.values(verdicts(report))).toEqual([verdicts(bios).heap_limits]);
+  });
+
+  describe('a UEFI disk image (GPT with an EFI system partition, as bootloader 0.11 makes)', () => {
+    const disk = join(dir, 'uefi-disk.img');
+    beforeAll(() => makeUefiDiskImage(image('heap_basics'), disk));
+
+    it('boots with --kernel DISK --firmware uefi, with the verdicts it has under BIOS', async () => {
+      const report = await bootUefi('uefi-disk', disk);
+      expect(report.kernels[0]!.qemuCommand.join(' ')).toContain(`format=raw,file=${disk}`);
+      expect(Object.values(verdicts(report))).toEqual([verdicts(bios).heap_basics]);
+    });
+
+    it('is refused under --firmware bios with the reason: no BIOS boot code', async () => {
+      const run = await alloc(['test', '--kernel', disk, '--firmware', 'bios']);
+      expect(run.exitCode, run.all).toBe(ExitCode.Usage);
+      expect(run.stderr).toContain(`error: ${disk} has no BIOS boot code (the first 440 bytes of its boot sector are zero), as a UEFI-only disk image has. Boot it with --firmware uefi`);
+    });
   });
 });
 
