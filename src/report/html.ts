@@ -135,7 +135,9 @@ function failureEvidence(kernel: KernelResult, options: HtmlOptions): string[] {
   const screen = kernel.screen ? colouredScreen(kernel.screen) : kernel.screenText !== undefined ? `<pre class="vga">${escapeHtml(kernel.screenText)}</pre>` : '';
   if (png || screen) {
     const image = png ? `<img class="screenshot" alt="VGA screen of ${escapeHtml(kernel.id)}" src="data:image/png;base64,${png.toString('base64')}">` : '';
-    parts.push(`<div class="screen"><h3>VGA screen</h3>${image}${screen}</div>`);
+    // The image alone would not say why there is no text beside it (under UEFI there never is).
+    const noText = !screen && kernel.noScreenReason ? `<p class="screen none">Text screen: none (${escapeHtml(kernel.noScreenReason)})</p>` : '';
+    parts.push(`<div class="screen"><h3>VGA screen</h3>${image}${screen}${noText}</div>`);
   } else {
     parts.push(`<p class="screen none">VGA screen: none (${escapeHtml(kernel.noScreenReason ?? 'not read')})</p>`);
   }

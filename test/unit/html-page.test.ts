@@ -158,6 +158,11 @@ describe('the html page', () => {
     const image = kernelResult('i', { status: 'fail', reason: 'r' });
     const withImage = page([image], { version: '9', screenshot: () => Buffer.from('PNG') });
     expect(section(withImage, 'kernel/i')).toContain('<div class="screen"><h3>VGA screen</h3><img class="screenshot" alt="VGA screen of kernel/i" src="data:image/png;base64,UE5H"></div>');
+    // Under UEFI there is only the image: the page says why there is no text beside it.
+    const uefi = kernelResult('u', { status: 'fail', reason: 'r', noScreenReason: 'no VGA text screen under <UEFI>' });
+    expect(section(page([uefi], { version: '9', screenshot: () => Buffer.from('PNG') }), 'kernel/u')).toContain(
+      '<div class="screen"><h3>VGA screen</h3><img class="screenshot" alt="VGA screen of kernel/u" src="data:image/png;base64,UE5H"><p class="screen none">Text screen: none (no VGA text screen under &lt;UEFI&gt;)</p></div>',
+    );
     // A passing kernel's screen is not evidence of anything: it is not shown.
     expect(page([kernelResult('p', { screenText: 'fine' })], { version: '9', screenshot: () => Buffer.from('PNG') })).not.toContain('VGA screen');
   });
