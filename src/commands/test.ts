@@ -19,6 +19,7 @@ import { progress } from '../report/progress.js';
 import { VERSION } from '../version.js';
 import { listenForDebugger, requireOneKernel, waitingForDebugger } from '../run/debugger.js';
 import type { WatchRound } from '../run/watch.js';
+import { locateManifest, workspaceFolder } from '../project/locate.js';
 
 /** `alloc-runner test`: the suite once, or under `--watch` again as sources change. */
 export async function testCommand(options: TestOptions): Promise<ExitCodeValue> {
@@ -30,7 +31,9 @@ export async function testCommand(options: TestOptions): Promise<ExitCodeValue> 
 async function watchTests(config: TestConfig): Promise<ExitCodeValue> {
   const watch = await import('../run/watch.js');
   watch.requireTerminal();
-  return watch.watchTests((round) => runTests(config, round));
+  // --watch refuses --kernel: the kernels are Cargo's.
+  const manifestPath = 'cargo' in config.plan.source ? config.plan.source.cargo.manifestPath : undefined;
+  return watch.watchTests((round) => runTests(config, round), workspaceFolder(locateManifest(manifestPath, process.cwd())));
 }
 
 /** One run of the suite; under `--watch`, one round of the watch, which chooses the kernels that boot. */

@@ -22,6 +22,26 @@ export function locateManifest(explicit: string | undefined, cwd: string): strin
   );
 }
 
+/**
+ * The folder of the workspace a manifest belongs to, as its files say without Cargo (whose
+ * answer a broken manifest prevents): the nearest folder at or above it whose Cargo.toml has
+ * a `[workspace]` table, else the manifest's own folder.
+ */
+export function workspaceFolder(manifestPath: string): string {
+  for (let dir = dirname(manifestPath); ; dir = dirname(dir)) {
+    if (/^\s*\[workspace[.\]]/m.test(readIfThere(join(dir, 'Cargo.toml')))) return dir;
+    if (dirname(dir) === dir) return dirname(manifestPath);
+  }
+}
+
+function readIfThere(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 function configuredManifest(dir: string): string | undefined {
   const packageJson = join(dir, 'package.json');
   if (!existsSync(packageJson)) return undefined;

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, watch, type Dirent, type FSWatcher } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { KernelPlan } from './kernel.js';
 
@@ -105,6 +105,36 @@ function buildScriptInputs(buildFolder: string, packages: Set<string>): string[]
   return inputs;
 }
 
+/** What can feed a kernel in a source tree: Rust sources, manifests and configs, linker scripts, target specs. Hidden files (an editor's) are not. */
+const FEEDING_NAME = /^[^.].*\.(rs|toml|ld|lds|x|json)$/;
+
+/**
+ * The folders of a workspace's source tree, for a watch before Cargo has said which files
+ * feed the kernels: `root` and every folder below it but build output (a folder named
+ * `target`, or one Cargo marked with CACHEDIR.TAG), node_modules and hidden folders other
+ * than .cargo. Node 20's recursive fs.watch would also watch every file of target/.
+ */
+export function sourceFolders(root: string): string[] {
+  const folders = [root];
+  for (let index = 0; index < folders.length; index++) {
+    const folder = folders[index]!;
+    for (const entry of safeEntries(folder)) {
+      const { name } = entry;
+      if (!entry.isDirectory() || name === 'target' || name === 'node_modules' || (name.startsWith('.') && name !== '.cargo')) continue;
+      if (!existsSync(join(folder, name, 'CACHEDIR.TAG'))) folders.push(join(folder, name));
+    }
+  }
+  return folders;
+}
+
+function safeEntries(folder: string): Dirent[] {
+  try {
+    return readdirSync(folder, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}
+
 function safeList(folder: string): string[] {
   try {
     return readdirSync(folder);
@@ -133,19 +163,27 @@ export class FileWatch {
     private readonly settleMs = 150,
   ) {}
 
-  /** Watches exactly these files from now on. */
-  watch(files: Set<string>): void {
+  /**
+   * Watches exactly these files from now on; with `tree`, also every file of that source tree
+   * that can feed a kernel (`FEEDING_NAME` in `sourceFolders`), new files included.
+   */
+  watch(files: Set<string>, tree?: string): void {
     this.close();
-    const byFolder = new Map<string, Set<string>>();
+    const namesByFolder = new Map<string, Set<string>>();
     for (const file of files) {
-      const names = byFolder.get(dirname(file)) ?? new Set<string>();
+      const names = namesByFolder.get(dirname(file)) ?? new Set<string>();
       names.add(basename(file));
-      byFolder.set(dirname(file), names);
+      namesByFolder.set(dirname(file), names);
     }
-    for (const [folder, names] of byFolder) {
+    const byFolder = new Map([...namesByFolder].map(([folder, names]) => [folder, (name: string) => names.has(name)]));
+    for (const folder of tree === undefined ? [] : sourceFolders(tree)) {
+      const names = namesByFolder.get(folder);
+      byFolder.set(folder, (name) => FEEDING_NAME.test(name) || names?.has(name) === true);
+    }
+    for (const [folder, wanted] of byFolder) {
       try {
         const watcher = watch(folder, (_event, name) => {
-          if (name && names.has(String(name))) this.note(join(folder, String(name)));
+          if (name && wanted(String(name))) this.note(join(folder, String(name)));
         });
         watcher.on('error', () => {}); // a folder removed: its files are gone from the next build's list
         this.watchers.push(watcher);

@@ -34,8 +34,16 @@ export function requireTerminal(stdin: NodeJS.ReadStream = process.stdin): void 
  * with their report and the totals for all. Changes during a run make one more round after
  * it; a build error is shown and the watch goes on. Ends on `q` or Ctrl-C, with the last
  * run's exit code.
+ *
+ * Which files feed the kernels is known from a build that succeeded. Before the first one,
+ * and after one that failed (its error may be in a file no build has named yet), the
+ * workspace's source tree (`workspace`, its folder) is watched as well.
  */
-export async function watchTests(runRound: (round: WatchRound) => Promise<ExitCodeValue>, stdin: NodeJS.ReadStream = process.stdin): Promise<ExitCodeValue> {
+export async function watchTests(
+  runRound: (round: WatchRound) => Promise<ExitCodeValue>,
+  workspace: string,
+  stdin: NodeJS.ReadStream = process.stdin,
+): Promise<ExitCodeValue> {
   const imageHashes = new Map<string, string>();
   const latest = new Map<string, KernelResult>();
   let next = 'all' as Rerun | undefined;
@@ -48,6 +56,8 @@ export async function watchTests(runRound: (round: WatchRound) => Promise<ExitCo
     next ??= 'changed';
     wake();
   });
+  let fed = new Set<string>();
+  files.watch(fed, workspace);
 
   stdin.setRawMode(true);
   stdin.setEncoding('utf8');
@@ -74,6 +84,7 @@ export async function watchTests(runRound: (round: WatchRound) => Promise<ExitCo
       changedFiles = [];
       running = true;
       let booted = 0;
+      let fedKnown = false;
       try {
         exitCode = await runRound({
           choose: async (plans) => {
@@ -85,7 +96,9 @@ export async function watchTests(runRound: (round: WatchRound) => Promise<ExitCo
           ran: (plans, results) => {
             for (const id of latest.keys()) if (!plans.some((plan) => plan.id === id)) latest.delete(id);
             for (const result of results) latest.set(result.id, result);
-            files.watch(filesFeeding(plans));
+            fedKnown = true;
+            fed = filesFeeding(plans);
+            files.watch(fed);
           },
         });
       } catch (error) {
@@ -94,6 +107,7 @@ export async function watchTests(runRound: (round: WatchRound) => Promise<ExitCo
         process.stderr.write(`${chalk.red('error:')} ${error.message}\n`);
         exitCode = error.exitCode;
       }
+      if (!fedKnown) files.watch(fed, workspace);
       running = false;
       if (quit && booted > 0) exitCode = ExitCode.Interrupted;
       if (!quit) process.stderr.write(`\n${allTotals([...latest.values()])}\n${chalk.dim(`watching for changes; ${KEYS_HELP}`)}\n`);

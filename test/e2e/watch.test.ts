@@ -1,7 +1,8 @@
 // --watch in a real pseudo-terminal (test/e2e/terminal.py, typing what this test writes to
 // it): a copy of the bundled kernel workspace is watched; editing one test file reruns only
 // that kernel, breaking it shows the failure, a build error is shown and the watch goes on,
-// fixing it shows the pass, and `q` ends the watch.
+// fixing it shows the pass, and `q` ends the watch. A watch whose first build fails sees
+// the fix too.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -33,12 +34,12 @@ function watchInTerminal(args: string[]) {
   term.stdout!.on('data', (chunk) => {
     screen += String(chunk);
   });
-  const shown = async (pattern: RegExp, times = 1) => {
+  const shown = async (pattern: RegExp, times = 1, withinMs = 300_000) => {
     const global = new RegExp(pattern.source, 'g');
     const started = Date.now();
     while ((screen.match(global) ?? []).length < times) {
       if (term.exitCode !== undefined && term.exitCode !== null) throw new Error(`the watch ended early:\n${screen}`);
-      if (Date.now() - started > 300_000) throw new Error(`never shown: ${pattern}\n${screen}`);
+      if (Date.now() - started > withinMs) throw new Error(`never shown within ${withinMs} ms: ${pattern}\n${screen}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     return Date.now() - started;
@@ -46,10 +47,11 @@ function watchInTerminal(args: string[]) {
   return { term, shown, screen: () => screen, type: (text: string) => term.stdin!.write(text) };
 }
 
+const ROUND_END = /watching for changes; press a to rerun all/;
+
 describe('--watch', () => {
   it('reruns only the kernel whose test file changed: its failure, then its pass; q ends it', async () => {
     const watch = watchInTerminal(['--features', 'global_alloc']);
-    const ROUND_END = /watching for changes; press a to rerun all/;
     await watch.shown(ROUND_END);
     expect(watch.screen()).toMatch(/all 5 kernels: 5 passed; 18 passed, 0 failed/);
 
@@ -88,6 +90,32 @@ describe('--watch', () => {
     const ended = await watch.term;
     expect(ended.stdout).toMatch(/exit: code=0 signal=none$/);
   });
+
+  it('sees the fix of a first build that failed (no build has named the files that feed the kernels yet)', async () => {
+    const test = join(fixtures, 'kernel', 'tests', 'heap_basics.rs');
+    const source = readFileSync(test, 'utf8');
+    writeFileSync(test, source.replace('fn vec_sum() -> TestResult {', 'fn vec_sum() -> TestResult {\n    let = ;'));
+    const watch = watchInTerminal(['--features', 'global_alloc']);
+    try {
+      await watch.shown(ROUND_END);
+      expect(watch.screen()).toMatch(/error: cargo test --no-run failed \(exit status 101\); its errors are above/);
+
+      const before = watch.screen().length;
+      writeFileSync(test, source);
+      // Cargo rebuilds one test crate, then five kernels boot: well within a minute and a half.
+      await watch.shown(ROUND_END, 2, 90_000);
+      const round = watch.screen().slice(before);
+      expect(round).toMatch(/changed: kernel\/tests\/heap_basics\.rs/);
+      expect(round).toMatch(/PASS {2}kernel heap_basics \(8 tests/);
+      expect(round).toMatch(/all 5 kernels: 5 passed; 18 passed, 0 failed/);
+
+      watch.type('q');
+      expect((await watch.term).stdout).toMatch(/exit: code=0 signal=none$/);
+    } finally {
+      writeFileSync(test, source);
+      watch.term.kill();
+    }
+  }, 300_000);
 
   it('is a usage error without a terminal, saying why', async () => {
     const result = await alloc(['test', '--watch'], { cwd: fixtures });

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ExitCode, type ExitCodeValue } from '../../src/errors.js';
+import { buildError, ExitCode, type ExitCodeValue } from '../../src/errors.js';
 import type { KernelResult } from '../../src/model.js';
 import type { KernelPlan } from '../../src/run/kernel.js';
 import { filesFeeding, parseDepInfo } from '../../src/run/watch-files.js';
@@ -105,15 +105,22 @@ function twoKernels() {
 /**
  * The watch over a stub of one run of the suite: it boots what the round chooses, gives
  * each kernel the status `statuses` says (pass by default) and returns its exit code.
- * `booted[n]` is what round n booted, `rounds(n)` waits for n rounds or more; `during` runs inside a round, after its results.
+ * `booted[n]` is what round n booted, `rounds(n)` waits for n rounds or more; `during` runs inside a round, after its results;
+ * a round that `fails` throws a build error before it boots anything.
  */
 function watchStub(plans: KernelPlan[]) {
   const booted: string[][] = [];
   let statuses: Record<string, KernelResult['status']> = {};
   let during: (round: number) => Promise<void> | void = () => {};
+  let fails: (round: number) => boolean = () => false;
   const terminal = new FakeTerminal();
   const runRound = async (round: WatchRound): Promise<ExitCodeValue> => {
     const number = booted.length;
+    await sleep(0); // as a real round does (Cargo), so that a test sets up the stub first
+    if (fails(number)) {
+      booted.push([]);
+      throw buildError('cargo test --no-run failed (exit status 101); its errors are above');
+    }
     const chosen = await round.choose(plans);
     booted.push(chosen.map((plan) => plan.id));
     const results = chosen.map((plan) => result(plan.id, statuses[plan.id] ?? 'pass'));
@@ -121,17 +128,20 @@ function watchStub(plans: KernelPlan[]) {
     await during(number);
     return results.every((kernel) => kernel.status === 'pass') ? ExitCode.Passed : ExitCode.TestsFailed;
   };
-  const ended = watchTests(runRound, terminal as unknown as NodeJS.ReadStream);
+  const ended = watchTests(runRound, tree, terminal as unknown as NodeJS.ReadStream);
   return {
     booted,
     terminal,
     ended,
-    rounds: (count: number) => vi.waitFor(() => expect(booted.length).toBeGreaterThanOrEqual(count), { timeout: 5000, interval: 20 }),
+    rounds: (count: number) => vi.waitFor(() => expect(booted.length).toBeGreaterThanOrEqual(count), { timeout: 3000, interval: 20 }),
     set statuses(value: Record<string, KernelResult['status']>) {
       statuses = value;
     },
     set during(value: (round: number) => Promise<void> | void) {
       during = value;
+    },
+    set fails(value: (round: number) => boolean) {
+      fails = value;
     },
   };
 }
@@ -217,5 +227,42 @@ describe('test --watch, its keys and its rounds', () => {
     expect(changedLines[0]).toMatch(/b\.rs/);
     watch.terminal.type('q');
     expect(await watch.ended).toBe(ExitCode.Passed);
+  });
+
+  it('watches the source tree until a build succeeds, and again after one fails: the fix of a first build that failed is seen', async () => {
+    quiet();
+    const { plans } = twoKernels();
+    const source = write(join(tree, 'kernel', 'src', 'lib.rs'), 'fn broken( {}');
+    const deps = join(tree, 'target', 'debug', 'deps');
+    write(join(deps, 'a-1.d'), `${join(deps, 'a-1')}: kernel/src/lib.rs\n`);
+    for (const plan of plans) Object.assign(plan, { sourceRoot: tree, symbols: join(deps, 'a-1') });
+    const watch = watchStub(plans);
+    watch.fails = (round) => round === 0 || round === 2;
+    await watch.rounds(1);
+
+    // Not sources: build output, an editor's hidden files, other kinds of files.
+    write(join(deps, 'a-1.rs'));
+    write(join(tree, 'kernel', 'src', '.#lib.rs'));
+    write(join(tree, 'kernel', 'notes.txt'));
+    await sleep(500);
+    expect(watch.booted).toHaveLength(1);
+
+    writeFileSync(source, 'fn fixed() {}');
+    await watch.rounds(2);
+    expect(watch.booted[1]).toEqual(['kernel/a', 'kernel/b']);
+
+    // Built: only the files Cargo named are watched now, not a new file beside them...
+    write(join(tree, 'kernel', 'src', 'new.rs'));
+    await sleep(500);
+    expect(watch.booted).toHaveLength(2);
+
+    // ...until a build fails again, whose error may be in a file no build has named yet.
+    writeFileSync(source, 'mod new; fn fixed() {}');
+    await watch.rounds(3);
+    writeFileSync(join(tree, 'kernel', 'src', 'new.rs'), 'fn new() {}');
+    await watch.rounds(4);
+    watch.terminal.type('q');
+    expect(await watch.ended).toBe(ExitCode.Passed);
+    expect(watch.booted).toHaveLength(4);
   });
 });
