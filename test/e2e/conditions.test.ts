@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseArtifacts } from '../../src/build/cargo.js';
 import type { JsonReport } from '../../src/report/json.js';
 import { alloc, CLI, FIXTURES, qemuProcessesWith, ROOT } from './helpers.js';
 
@@ -85,6 +86,32 @@ describe('pass-when and fail-when conditions', () => {
     const bad = await alloc(['run', '--kernel', TEST_ALLOCATOR, '--pass-when-serial', '(']);
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/^error: --pass-when-serial: "\(" is not a valid regular expression/);
+  });
+
+  it('takes --fail-when-vga, --serial-matches and --exit-status from the command line for a --kernel image', async () => {
+    // test_allocator never exits: only its screen, read while it runs, ends it before its timeout.
+    const vga = await testOne(['--kernel', TEST_ALLOCATOR, '--fail-when-vga', 'Allocator works!', '--timeout', '10']);
+    expect(vga.run.exitCode, vga.run.all).toBe(1);
+    expect(vga.kernel.status).toBe('fail');
+    expect(vga.kernel.reason).toMatch(/^fail-when-vga: the screen showed "Allocator works!" after \d+\.\d\d s, in the line "Allocator works!"/);
+    expect(vga.kernel.durationMs).toBeLessThan(5000);
+
+    // Two misbehaving kernels that exit: one with success (33) after `ok 1`, one with failure (35) after a panic.
+    const build = await execa('cargo', ['test', '--no-run', '-p', 'misbehaving', '--test', 'no_handshake', '--test', 'panic', '--message-format=json'], { cwd: FIXTURES });
+    const images = new Map(parseArtifacts(build.stdout, 'test').map((kernel) => [kernel.name, kernel.executable]));
+    const succeeds = images.get('no_handshake')!;
+    const panics = images.get('panic')!;
+
+    const serial = await testOne(['--kernel', succeeds, '--serial-matches', '^ok 1 exits_without_handshake$', '--serial-matches', '^never printed$']);
+    expect(serial.run.exitCode, serial.run.all).toBe(1);
+    expect(serial.kernel.reason).toBe('no serial line matched /^never printed$/');
+
+    const expectedFailure = await testOne(['--kernel', panics, '--exit-status', '35']);
+    expect(expectedFailure.run.exitCode, expectedFailure.run.all).toBe(0);
+    expect(expectedFailure.kernel.status).toBe('pass');
+    const wrongStatus = await testOne(['--kernel', succeeds, '--exit-status', '35']);
+    expect(wrongStatus.run.exitCode).toBe(1);
+    expect(wrongStatus.kernel.reason).toBe('exit status 33 (isa-debug-exit value 0x10), expected 35');
   });
 
   it('fails a kernel that exits with failure before its pass condition is met', async () => {
