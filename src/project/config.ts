@@ -199,7 +199,8 @@ export function refuseScreenKeys(config: KernelConfig, kernel: string, why: stri
   throw usageError(
     `kernel ${kernel}: ${set.join(' and ')} ${set.length > 1 ? 'are' : 'is'} set, but it boots with UEFI firmware (${why}), ` +
       'where there is no VGA text screen to read (the firmware leaves the display in a graphics mode). ' +
-      `Leave ${set.length > 1 ? 'them' : 'it'} out for this kernel (a list can be set to [] under [${METADATA_TABLE}.kernels.${kernel}]), or boot it with --firmware bios.`,
+      `Leave ${set.length > 1 ? 'them' : 'it'} out (${set.map((key) => `--${key}`).join(', ')} on the command line, or the key in [${METADATA_TABLE}]; ` +
+      `a list can be set to [] for this kernel alone under [${METADATA_TABLE}.kernels.${kernel}]), or boot it with --firmware bios.`,
   );
 }
 

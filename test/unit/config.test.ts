@@ -43,7 +43,7 @@ describe('[package.metadata.alloc-runner]', () => {
     const pkg = parsePackageConfig({ 'vga-contains': ['Booted'], kernels: { plain: { 'vga-contains': [] } } });
     const uefi = kernelConfig(pkg, 'heap', { firmware: 'uefi' });
     expect(() => refuseScreenKeys(uefi, 'heap', '--firmware uefi')).toThrow(
-      /^kernel heap: vga-contains is set, but it boots with UEFI firmware \(--firmware uefi\), where there is no VGA text screen to read .*Leave it out for this kernel \(a list can be set to \[\] under \[package\.metadata\.alloc-runner\.kernels\.heap\]\), or boot it with --firmware bios\.$/,
+      /^kernel heap: vga-contains is set, but it boots with UEFI firmware \(--firmware uefi\), where there is no VGA text screen to read .*Leave it out \(--vga-contains on the command line, or the key in \[package\.metadata\.alloc-runner\]; a list can be set to \[\] for this kernel alone under \[package\.metadata\.alloc-runner\.kernels\.heap\]\), or boot it with --firmware bios\.$/,
     );
     expect(() => refuseScreenKeys({ ...uefi, vgaExcludes: ['PANIC'] }, 'heap', 'x')).toThrow(/vga-contains and vga-excludes are set/);
     expect(() => refuseScreenKeys({ ...uefi, vgaContains: [], passWhenVga: 'Ready' }, 'heap', 'x')).toThrow(/kernel heap: pass-when-vga is set/);
