@@ -3,7 +3,7 @@
 // crates from a directory source). ALLOC_RUNNER_BLOG_OS=DEST runs these tests; without it they
 // are skipped. Every verdict is checked against bootimage's own `cargo test`; the variants are
 // made by editing a copy, never the set-up project.
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -17,6 +17,8 @@ const SETUP = process.env.ALLOC_RUNNER_BLOG_OS;
 const WORK = join(tmpdir(), 'alloc-runner-blog-os');
 const COPY = join(WORK, 'blog_os');
 const TARGET = join(WORK, 'target');
+/** Where alloc-runner keeps the disk images `bootimage runner` made (src/image/bootimage-cache.ts). */
+const IMAGES = join(TARGET, 'alloc-runner', 'images');
 
 // A cold build of blog_os takes minutes on a busy machine; a warm run of everything, about one.
 const BUILD_MS = 1_200_000;
@@ -26,7 +28,7 @@ const RUN_MS = 600_000;
 const BOOTIMAGE_KERNELS = ['blog_os/basic_boot', 'blog_os/blog_os[bin]', 'blog_os/blog_os[lib]', 'blog_os/heap_allocation', 'blog_os/should_panic', 'blog_os/stack_overflow'];
 
 /** The files the variants edit: always newer than the last build, so that Cargo rebuilds them after an edit is undone. */
-const EDITED = ['tests/basic_boot.rs', 'tests/stack_overflow.rs'];
+const EDITED = ['tests/basic_boot.rs', 'tests/heap_allocation.rs', 'tests/stack_overflow.rs'];
 
 /** A fresh copy of the set-up blog_os (its timestamps kept, so Cargo rebuilds only what a test edits). */
 function freshCopy(edit?: (copy: string) => void): string {
@@ -75,6 +77,17 @@ function bootimageVerdicts(output: string): Map<string, string> {
   return new Map([...output.matchAll(/^(\S+)\.\.\.\s*\[(ok|failed)\]/gm)].map((match) => [match[1]!, match[2]!]));
 }
 
+/** Each cached image with its mtime and inode: a file made again differs in both. */
+function imageStamps(): Map<string, string> {
+  return new Map(readdirSync(IMAGES).map((file) => {
+    const { mtimeMs, ino } = statSync(join(IMAGES, file));
+    return [file, `${mtimeMs} ${ino}`];
+  }));
+}
+
+/** The executable an image entry was made for (`heap_allocation-0b83….<key>.bin` is heap_allocation's). */
+const executableOf = (entry: string) => entry.replace(/-[0-9a-f]{16}\..*$/, '');
+
 if (!SETUP) {
   it.skip('blog_os post-12: ALLOC_RUNNER_BLOG_OS is not set (set it to the DEST of ../shared/blog_os/setup.sh DEST to run these tests)', () => {});
 } else {
@@ -107,7 +120,31 @@ if (!SETUP) {
       expect(readFileSync(logs[1]!, 'utf8')).toContain('blog_os::trivial_assertion...');
     }, BUILD_MS);
 
-    it('a second run reuses every disk image, and --filter-kernel tells the two blog_os kernels apart', async () => {
+    it('a second run makes no disk image again; after one test file changes, --cache remakes and boots that kernel alone', async () => {
+      const made = imageStamps();
+      expect(new Set([...made.keys()].map(executableOf))).toEqual(new Set(['basic_boot', 'blog_os', 'heap_allocation', 'should_panic', 'stack_overflow']));
+      const second = await allocTest();
+      expect(second.run.exitCode, second.run.all).toBe(0);
+      expect(second.report!.kernels).toHaveLength(6);
+      expect(imageStamps()).toEqual(made);
+
+      // Without remembered passes, so that the first --cache run boots all six.
+      rmSync(join(TARGET, 'alloc-runner', 'cache'), { recursive: true, force: true });
+      const remembering = await allocTest(['--cache']);
+      expect(remembering.run.exitCode, remembering.run.all).toBe(0);
+      expect(remembering.report!.kernels.filter((kernel) => !kernel.cached)).toHaveLength(6);
+      // A line added before the tests moves their panic locations: the executable's bytes change.
+      change(COPY, 'tests/heap_allocation.rs', (text) => `// changed by blog-os.test.ts\n${text}`);
+      const { run, report } = await allocTest(['--cache']);
+      expect(run.exitCode, run.all).toBe(0);
+      expect(report!.kernels.filter((kernel) => !kernel.cached).map((kernel) => kernel.id)).toEqual(['blog_os/heap_allocation']);
+      const after = imageStamps();
+      const remade = [...after].filter(([file, stamp]) => made.get(file) !== stamp).map(([file]) => executableOf(file));
+      const dropped = [...made.keys()].filter((file) => !after.has(file)).map(executableOf);
+      expect({ remade, dropped }).toEqual({ remade: ['heap_allocation'], dropped: ['heap_allocation'] });
+    }, RUN_MS);
+
+    it('--filter-kernel tells the two blog_os kernels apart', async () => {
       const { run, report } = await allocTest(['--filter-kernel', 'blog_os/blog_os[lib]']);
       expect(run.exitCode, run.all).toBe(0);
       expect(report!.kernels.map((kernel) => kernel.id)).toEqual(['blog_os/blog_os[lib]']);
