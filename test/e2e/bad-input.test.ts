@@ -125,10 +125,12 @@ describe('a [package.metadata.alloc-runner.kernels.NAME] table for no kernel (ex
 });
 
 describe('the QEMU to use', () => {
-  it('an empty ALLOC_RUNNER_QEMU counts as unset: the default QEMU runs, not a PATH folder', async () => {
-    const result = await alloc(['test', '--kernel', process.execPath], { env: { ALLOC_RUNNER_QEMU: '' } });
-    expect(result.exitCode, result.all).toBe(2);
-    expect(result.stderr).toContain('is an ELF file without a Multiboot 1 header');
+  it('an empty ALLOC_RUNNER_QEMU counts as unset: the default QEMU boots the kernel, not a PATH folder', async () => {
+    // A disk that halts: booted by a real QEMU, it is a hang at its timeout.
+    const result = await alloc(['test', '--timeout', '1', '--kernel', haltingDisk(join(dir, 'blank-qemu.img'))], { env: { ALLOC_RUNNER_QEMU: '' } });
+    expect(result.exitCode, result.all).toBe(1);
+    expect(result.stdout).toMatch(/^HANG /m);
+    expect(result.all).not.toContain('could not be started');
   });
 
   it("--qemu '' is a usage error", async () => {
