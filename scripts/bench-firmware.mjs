@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildKernels } from '../dist/build/cargo.js';
 import { makeGrubImage, requireGrubTools } from '../dist/image/grub.js';
-import { RUNNER_CMDLINE } from '../dist/qemu/args.js';
+import { RUNNER_CMDLINE } from '../dist/protocol.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
