@@ -12,6 +12,7 @@ export type KtapLine =
   | { kind: 'plan'; count: number }
   | ResultLine
   | { kind: 'subtest'; name: string }
+  | { kind: 'bailout'; reason: string }
   | { kind: 'diagnostic'; text: string }
   | { kind: 'blank' }
   | { kind: 'other'; text: string };
@@ -24,6 +25,8 @@ const RESULT = /^(not ok|ok)[ \t]+(\d+)(?:[ \t]+(.*))?$/s;
 // Whatever follows `not ok` (no number, escapes, `\r`), the line is a failure.
 const NOT_OK = /^not ok(.*)$/s;
 const SUBTEST = /^#[ \t]*Subtest:[ \t]*(.*)$/s;
+// TAP's emergency exit (kselftest's ksft_exit_fail_msg prints it): the run stopped.
+const BAIL_OUT = /^Bail out!(.*)$/is;
 // A directive starts at the first `#` that begins the text or follows whitespace.
 const DIRECTIVE_START = /(?:^|\s)#/;
 const DIRECTIVE = /^(SKIP|TODO|XFAIL)\S*\s*(.*)$/is;
@@ -41,6 +44,8 @@ export function parseKtapLine(content: string): KtapLine {
   if (result) return resultLine(result[1] === 'ok', Number(result[2]), result[3] ?? '');
   const notOk = NOT_OK.exec(content);
   if (notOk) return { ...resultLine(false, undefined, notOk[1] ?? ''), malformed: true };
+  const bailOut = BAIL_OUT.exec(content);
+  if (bailOut) return { kind: 'bailout', reason: (bailOut[1] ?? '').trim() };
   if (content === '') return { kind: 'blank' };
   if (!content.startsWith('#')) return { kind: 'other', text: content };
   const subtest = SUBTEST.exec(content);

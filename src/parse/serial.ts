@@ -79,10 +79,15 @@ export class SerialParser {
     if (this.#report) return;
     this.#lineNumber += 1;
     this.#lineAtMs = atMs;
-    const text = this.#withoutPrefix(line.trimEnd());
+    let text = this.#withoutPrefix(withoutInvisibleEdges(line));
     if (text.trim() === HANDSHAKE_LINE || text.trim() === HANDSHAKE_ANSWERED_LINE) return;
-    const ktap = this.#ktap.locate(text);
-    const blogOs = parseBlogOsLine(text);
+    let ktap = this.#ktap.locate(text);
+    const overwritten = ktap.line.kind === 'result' ? undefined : this.#notOkAfterCarriageReturn(text);
+    if (overwritten !== undefined) {
+      text = overwritten;
+      ktap = this.#ktap.locate(text);
+    }
+    const blogOs = parseBlogOsLine(text.replace(INVISIBLE, ''));
     const panic = PanicCollector.start(text.trimStart(), this.#limits.maxPanicLines);
     const structured = isKtapStructure(ktap.line);
     const addedToPanic = this.#continuePanic(text, panic !== undefined || structured || blogOs !== undefined);
@@ -104,6 +109,16 @@ export class SerialParser {
       if (structured) this.#mixedFormat('KTAP');
       if (blogOs) this.#onBlogOsLine(blogOs);
     }
+  }
+
+  /**
+   * `copying 50%\rnot ok 2 copy`: a progress line overwritten by a result, which a terminal
+   * shows as the result. The first part after a bare `\r` that begins with `not ok`, if any.
+   */
+  #notOkAfterCarriageReturn(text: string): string | undefined {
+    if (!text.includes('\r')) return undefined;
+    const parts = text.split('\r').slice(1).map((part) => this.#prefix.strip(withoutInvisibleEdges(part)));
+    return parts.find((part) => this.#ktap.locate(part).line.kind === 'result' && part.trimStart().startsWith('not ok'));
   }
 
   /** The line without the log prefix that came before the first version line (kunit's rule). */
@@ -162,7 +177,17 @@ export class SerialParser {
         this.#ktap.subtestName(depth, line.name);
         return;
       case 'diagnostic':
-        if (!this.#lineIsPanic) this.#ktap.diagnostic(depth, line.text);
+        if (this.#lineIsPanic) return;
+        // kselftest's nesting without its `# TAP version 13` line: a failure, not a remark.
+        if (DIAGNOSTIC_NOT_OK.test(line.text)) {
+          this.#failedSoFar = true;
+          this.#problem(`a diagnostic line reports a failure: "#${clipped(line.text)}"`);
+        }
+        this.#ktap.diagnostic(depth, line.text);
+        return;
+      case 'bailout':
+        this.#failedSoFar = true;
+        this.#problem(`the kernel bailed out: "Bail out!${clipped(line.reason)}"`);
         return;
       case 'other':
         if (!this.#lineIsPanic) this.#ktap.output(line.text);
@@ -273,8 +298,27 @@ export class SerialParser {
   }
 }
 
+// What a terminal shows as nothing: escape sequences (colours, cursor moves) and NUL.
+const INVISIBLE = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|\0/g;
+const LEADING = /^(?:[ \t]|\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|\0)+/;
+const TRAILING = /(?:\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|\0)$/;
+
+/**
+ * The line without escape sequences and NULs before its first and after its last visible
+ * character, and without trailing blanks, so that `\x1b[31mnot ok 2 b\x1b[0m` is the
+ * failure it shows. Those inside the line are kept, to be shown.
+ */
+function withoutInvisibleEdges(line: string): string {
+  let text = line.trimEnd();
+  for (let end = TRAILING.exec(text); end; end = TRAILING.exec(text)) text = text.slice(0, end.index).trimEnd();
+  return text.replace(LEADING, (edge) => edge.replace(INVISIBLE, ''));
+}
+
+// `# not ok 2 b`: a nested result whose block never said `# TAP version 13`.
+const DIAGNOSTIC_NOT_OK = /^[ \t]*not ok[ \t]+\d/;
+
 function isKtapStructure(line: KtapLine): boolean {
-  return line.kind === 'version' || line.kind === 'plan' || line.kind === 'result';
+  return line.kind === 'version' || line.kind === 'plan' || line.kind === 'result' || line.kind === 'bailout';
 }
 
 /** A panic before a result line: a failed test's reason is the panic. */

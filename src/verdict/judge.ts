@@ -119,9 +119,12 @@ function testProblems(serial: SerialReport, config: KernelConfig, ended = 'the k
     problems.push(`no tests ran: the kernel printed ${serial.format === 'ktap' ? 'KTAP/TAP' : 'blog_os'} output without a single result (set no-tests = "pass" if that is expected)`);
   }
   if (serial.panic) problems.push(`${ended} after a panic: ${panicSummary(serial.panic)}`);
-  // A panic is claimed by the result line after it: `ok` there means the kernel kept going.
-  const okAfterPanic = flatten(serial.tests).filter((test) => test.status === 'pass' && test.panic);
-  for (const test of okAfterPanic) problems.push(`test ${test.number} ${test.name} was reported ok after a panic: ${panicSummary(test.panic!)}`);
+  // A panic is claimed by the result line after it: `ok` (or a skip) there means the kernel kept going.
+  const okAfterPanic = flatten(serial.tests).filter((test) => (test.status === 'pass' || test.status === 'skip') && test.panic);
+  for (const test of okAfterPanic) {
+    const said = test.status === 'pass' ? 'ok' : 'skipped';
+    problems.push(`test ${test.number} ${test.name} was reported ${said} after a panic: ${panicSummary(test.panic!)}`);
+  }
   problems.push(...serial.problems);
   return problems;
 }

@@ -368,6 +368,26 @@ describe('the KTAP spec, line by line', () => {
     expect(parse(bytes).tests[0]?.status).toBe('fail');
   });
 
+  it('fails a not ok that only escape sequences, NULs or a progress line overwritten by \\r hide', () => {
+    for (const line of ['\x1b[31mnot ok 2 b\x1b[0m', '\x00not ok 2 b', '\x1b[1m\x1b[31mnot ok 2 b', 'copying 50%\rnot ok 2 b', '50%\r\x1b[2Knot ok 2 b\r']) {
+      const report = parse(lines('KTAP version 1', 'ok 1 a', line));
+      expect(report.tests.map((t) => [t.name, t.status]), JSON.stringify(line)).toEqual([['a', 'pass'], ['b', 'fail']]);
+    }
+    // A coloured version line still starts the document.
+    expect(parse(lines('\x1b[1mKTAP version 1\x1b[0m', '\x1b[32mok 1 a\x1b[0m')).tests.map((t) => [t.name, t.status])).toEqual([['a', 'pass']]);
+    // An escape inside the name is kept, to be shown.
+    expect(parse(lines('KTAP version 1', 'not ok 1 \x1b[31mred\x1b[0m')).tests[0]?.name).toBe('\x1b[31mred');
+  });
+
+  it('fails a bail out, and a `# not ok` whose block never said `# TAP version 13`', () => {
+    const bailed = parse(lines('TAP version 13', 'ok 1 a', 'Bail out! no disk'));
+    expect(bailed.problems).toEqual(['line 3: the kernel bailed out: "Bail out! no disk"']);
+    expect(parse(lines('ok 1 a', 'bail out!')).problems).toEqual(['line 2: the kernel bailed out: "Bail out!"']);
+    const hidden = parse(lines('TAP version 13', '1..1', '# selftests: x: y', '# 1..2', '# ok 1 a', '# not ok 2 b', 'ok 1 selftests: x: y'));
+    expect(hidden.problems).toEqual(['line 6: a diagnostic line reports a failure: "# not ok 2 b"']);
+    expect(parse(lines('KTAP version 1', '# not ok to retry: busy', 'ok 1 a')).problems).toEqual([]);
+  });
+
   it('never lets a parent be better than its subtests', () => {
     const report = parse(lines('KTAP version 1', '1..1', '  KTAP version 1', '  # Subtest: parent', '  1..2', '  ok 1 a', '  not ok 2 b', 'ok 1 parent'));
     expect(report.tests[0]).toMatchObject({ name: 'parent', status: 'fail', reason: 'reported ok, but subtests failed: 2 b' });

@@ -179,6 +179,11 @@ describe('verdicts', () => {
     expect(judge(exited(33, serial([test(1, 'pass')], { panic })), DEFAULT_CONFIG).reason).toBe('the kernel exited with success after a panic: panicked at src/lib.rs:1:2: late');
     const nested = serial([test(1, 'pass', { subtests: [test(1, 'pass', { panic })] })]);
     expect(judge(exited(33, nested), DEFAULT_CONFIG).reason).toBe('test 1 t1 was reported ok after a panic: panicked at src/lib.rs:1:2: late');
+    // A skip is no better: the test panicked, whatever its result line says afterwards.
+    expect(judge(exited(33, serial([test(1, 'skip', { panic })])), DEFAULT_CONFIG)).toEqual({
+      status: 'fail',
+      reason: 'test 1 t1 was reported skipped after a panic: panicked at src/lib.rs:1:2: late',
+    });
     // A failed test's panic is its failure, not a second problem.
     expect(judge(exited(33, serial([test(1, 'fail', { panic })])), DEFAULT_CONFIG).reason).toBe('the kernel exited with success, but a test failed: 1 t1');
   });
