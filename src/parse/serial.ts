@@ -123,7 +123,10 @@ export class SerialParser {
 
   /** The line without the log prefix that came before the first version line (kunit's rule). */
   #withoutPrefix(line: string): string {
-    if (this.#prefix.found) return this.#prefix.strip(line);
+    if (this.#prefix.found) {
+      const stripped = this.#prefix.strip(line);
+      return this.#prefix.detectAnother(stripped, line) ?? stripped;
+    }
     return (this.#format !== 'blog_os' && this.#prefix.detect(line)) || line;
   }
 

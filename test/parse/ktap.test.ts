@@ -359,6 +359,13 @@ describe('the KTAP spec, line by line', () => {
     expect(shape(report.tests)).toEqual([['a', 'pass', []], ['b', 'fail', []]]);
   });
 
+  it('reads a second document logged behind another prefix, and still the first prefix', () => {
+    const report = parse(lines('KTAP version 1', '1..1', 'ok 1 a', '[    1.000] KTAP version 1', '[    1.000] 1..2', '[    1.001] not ok 1 b', 'ok 2 c'));
+    expect(shape(report.tests)).toEqual([['a', 'pass', []], ['b', 'fail', []], ['c', 'pass', []]]);
+    const both = parse(lines('kernel: KTAP version 1', 'kernel: 1..1', '[ 1.0] KTAP version 1', '[ 1.0] 1..1', '[ 1.0] ok 1 b', 'kernel: not ok 1 a'));
+    expect(shape(both.tests)).toEqual([['test 1', 'notrun', []], ['b', 'pass', []], ['a', 'fail', []]]);
+  });
+
   it('fails any line that begins with not ok, whatever follows', () => {
     for (const line of ['not ok 2 copy\r50%\r100% # checksum mismatch', 'not ok 2 \x1b[31mred\x1b[0m', 'not ok', 'not ok - no number']) {
       const report = parse(lines('KTAP version 1', 'ok 1 a', line));
