@@ -41,9 +41,16 @@ describe('verdict edges', () => {
     expect(judge(evidence({ serial: serial([], { format: 'blog_os' }) }), config()).reason).toMatch(/^no tests ran: the kernel printed blog_os output without a single result/);
   });
 
-  it('a kernel configured to fail turns tests it never reached into expected failures too', () => {
-    const tests = withExpectedFailures([test(1, 'notrun'), test(2, 'pass')], config({ exitStatus: 35 }), 'pass');
-    expect(tests.map((t) => t.status)).toEqual(['xfail', 'pass']);
+  it('a kernel configured to fail: the test it stopped in is an expected failure, those after it stay not run', () => {
+    const shouldFail = config({ exitStatus: 35 });
+    const stopped = withExpectedFailures([test(1, 'pass'), test(2, 'notrun'), test(3, 'notrun')], shouldFail, 'pass');
+    expect(stopped.map((t) => t.status)).toEqual(['pass', 'xfail', 'notrun']);
+    const nested = withExpectedFailures([{ ...test(1, 'pass'), subtests: [test(1, 'notrun'), test(2, 'notrun')] }, test(2, 'notrun')], shouldFail, 'pass');
+    expect([nested[0]!.subtests.map((t) => t.status), nested[1]!.status]).toEqual([['xfail', 'notrun'], 'notrun']);
+    // A test that failed is where it stopped: the ones not reported after it never ran.
+    const failed = withExpectedFailures([test(1, 'notrun'), { ...test(2, 'pass'), subtests: [test(1, 'fail')] }, test(3, 'notrun')], shouldFail, 'pass');
+    expect(failed.map((t) => t.status)).toEqual(['notrun', 'pass', 'notrun']);
+    expect(failed[1]!.subtests[0]!.status).toBe('xfail');
   });
 
   it('names the blog_os test in flight whatever ended the kernel: a reboot loop, a shutdown, a failure status', () => {
