@@ -114,7 +114,7 @@ function refusingStrayWords<C extends Command<[], { kernel: string[] }>>(command
 export function declareTest(command: Command) {
   const test = withReportOptions(withExpectationOptions(withBootOptions(withBuildOptions(command))))
     .description('build the test kernels (cargo test --no-run) and boot each in QEMU, giving a verdict per test')
-    .option('-j, --jobs <n>', 'kernels to run at once', positiveInteger, availableParallelism())
+    .addOption(new Option('-j, --jobs <n>', 'kernels to run at once').argParser(positiveInteger).default(availableParallelism(), `the CPUs, ${availableParallelism()} here`))
     .option('-v, --verbose', "show serial output live and every test's diagnostics and output")
     .option('--shard <K/N>', 'run only shard K of N (a deterministic split of the kernels, for CI matrices)')
     .option('--filter-kernel <pattern>', 'run only kernels whose name or id (package/name) matches (substring, or glob with * and ?; repeatable)', collect, [])
