@@ -138,7 +138,7 @@ describe('--help', () => {
     expect(text).toContain(`(default: the success status, ${DEFAULT_CONFIG.successStatus})`);
     expect(text).toContain(`(default: ${DEFAULT_CONFIG.vgaPollMs})`);
     expect(text).toContain(`(default: its configuration, else ${DEFAULT_CONFIG.firmware})`);
-    expect(text).toContain(`kernels to run at once (default: ${availableParallelism()})`);
+    expect(text).toContain(`kernels to run at once (default: the CPUs, ${availableParallelism()} here)`);
     expect(text).toContain('(default: 300)');
     expect(text).toContain('--qemu <path> the QEMU binary (default: $ALLOC_RUNNER_QEMU, else qemu-system-x86_64)');
   });
