@@ -158,7 +158,7 @@ export function declareMerge(command: Command) {
 
 export function declareDoctor(command: Command) {
   return command
-    .description('check that node, cargo, rustc, QEMU, KVM and the GRUB tools are here, and say how to install what is missing')
+    .description('check that node, cargo, rustc, QEMU, KVM, the GRUB tools, OVMF and gdb are here, and say how to install what is missing')
     .addOption(qemuOption());
 }
 
