@@ -58,6 +58,11 @@ export class LinePrefix {
     }
     return line;
   }
+
+  /** A line that lacks every prefix, read as kunit reads it: as many characters cut as a prefix has, newest first. */
+  cuts(line: string): string[] {
+    return this.#prefixes.filter(({ text }) => text && line.length > text.length).map(({ text }) => line.slice(text.length));
+  }
 }
 
 function stripOne({ text: prefix, shape }: Prefix, line: string): string | undefined {

@@ -79,10 +79,11 @@ export class SerialParser {
     if (this.#report) return;
     this.#lineNumber += 1;
     this.#lineAtMs = atMs;
-    let text = this.#withoutPrefix(withoutInvisibleEdges(line));
+    const whole = withoutInvisibleEdges(line);
+    let text = this.#withoutPrefix(whole);
     if (text.trim() === HANDSHAKE_LINE || text.trim() === HANDSHAKE_ANSWERED_LINE) return;
     let ktap = this.#ktap.locate(text);
-    const overwritten = ktap.line.kind === 'result' ? undefined : this.#notOkAfterCarriageReturn(text);
+    const overwritten = ktap.line.kind === 'result' ? undefined : (this.#notOkAfterCarriageReturn(text) ?? this.#notOkBehindAnotherPrefix(whole, text));
     if (overwritten !== undefined) {
       text = overwritten;
       ktap = this.#ktap.locate(text);
@@ -118,7 +119,24 @@ export class SerialParser {
   #notOkAfterCarriageReturn(text: string): string | undefined {
     if (!text.includes('\r')) return undefined;
     const parts = text.split('\r').slice(1).map((part) => this.#prefix.strip(withoutInvisibleEdges(part)));
-    return parts.find((part) => this.#ktap.locate(part).line.kind === 'result' && part.trimStart().startsWith('not ok'));
+    return parts.find((part) => this.#isNotOk(part));
+  }
+
+  /**
+   * `[ERROR] not ok 2 b` after `[INFO ] KTAP version 1`: a line no known prefix fits, whose
+   * `not ok` kunit reads after cutting as many characters as the prefix has. Only a `not ok`
+   * is taken that way: a doubt must fail, never pass.
+   */
+  #notOkBehindAnotherPrefix(whole: string, text: string): string | undefined {
+    if (text !== whole) return undefined;
+    return this.#prefix
+      .cuts(whole)
+      .map(withoutInvisibleEdges)
+      .find((cut) => this.#isNotOk(cut));
+  }
+
+  #isNotOk(text: string): boolean {
+    return this.#ktap.locate(text).line.kind === 'result' && text.trimStart().startsWith('not ok');
   }
 
   /** The line without the log prefix that came before the first version line (kunit's rule). */

@@ -359,6 +359,20 @@ describe('the KTAP spec, line by line', () => {
     expect(shape(report.tests)).toEqual([['a', 'pass', []], ['b', 'fail', []]]);
   });
 
+  it('counts a not ok behind another prefix of the same length, where kunit cuts it', () => {
+    // A log tag that names the level, a printk caller id that names another thread: kunit cuts
+    // as many characters as the version line's prefix has and reads `not ok`; without a plan
+    // nothing else would show the failure.
+    const tagged = parse(lines('[INFO ] KTAP version 1', '[INFO ] ok 1 a', '[ERROR] not ok 2 b'));
+    expect(shape(tagged.tests)).toEqual([['a', 'pass', []], ['b', 'fail', []]]);
+    const caller = parse(lines('[    0.06][    T1] KTAP version 1', '[    0.06][    T1] 1..1', '[    0.06][    T1]     KTAP version 1', '[    0.06][    T1]     ok 1 x', '[    0.07][   T42]     not ok 2 y', '[    0.08][    T1] ok 1 suite'));
+    expect(shape(caller.tests)).toEqual([['suite', 'fail', [['x', 'pass', []], ['y', 'fail', []]]]]);
+    // Only a not ok is taken that way: any other line behind another prefix stays whole.
+    const other = parse(lines('[INFO ] KTAP version 1', '[INFO ] 1..2', '[DEBUG] ok 1 a', '[INFO ] ok 2 b'));
+    expect(shape(other.tests)).toEqual([['b', 'pass', []], ['test 1', 'notrun', []]]);
+    expect(other.tests[0]?.output).toEqual(['[DEBUG] ok 1 a']);
+  });
+
   it('reads a second document logged behind another prefix, and still the first prefix', () => {
     const report = parse(lines('KTAP version 1', '1..1', 'ok 1 a', '[    1.000] KTAP version 1', '[    1.000] 1..2', '[    1.001] not ok 1 b', 'ok 2 c'));
     expect(shape(report.tests)).toEqual([['a', 'pass', []], ['b', 'fail', []], ['c', 'pass', []]]);
