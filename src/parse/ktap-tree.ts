@@ -161,7 +161,9 @@ export class KtapTree {
     if (!this.#context.admitTest()) return;
     level.numbers.add(checked);
     const subtests = children?.tests ?? [];
-    const result = makeResult(checked, label, parentOutcome(outcome, subtests), diagnostics.toArray(), subtests, span);
+    // A subtest document that reported no test (`1..0`, or a version line alone): kunit's "no tests run".
+    const ranNothing = children !== undefined && hasContent(children) && children.results === 0 && subtests.length === 0;
+    const result = makeResult(checked, label, parentOutcome(outcome, subtests, ranNothing), diagnostics.toArray(), subtests, span);
     const lines = output.toArray();
     if (lines.length > 0) result.output = lines;
     level.tests.push(result);
@@ -275,10 +277,15 @@ export class KtapTree {
 
 /**
  * A parent is never better than its subtests: `ok` (or a skip, or an expected failure) with a
- * failed or never-run subtest fails, and says which.
+ * failed or never-run subtest fails, and says which; `ok` over a subtest document that ran no
+ * test fails too, as "no tests ran" does at the top.
  */
-function parentOutcome(outcome: Outcome, subtests: TestResult[]): Outcome {
+function parentOutcome(outcome: Outcome, subtests: TestResult[], ranNothing: boolean): Outcome {
   if (outcome.status === 'fail') return outcome;
+  if (ranNothing && outcome.status !== 'skip') {
+    const said = outcome.status === 'xfail' ? 'an expected failure' : 'ok';
+    return { ...outcome, status: 'fail', reason: `reported ${said}, but its subtest document ran no tests` };
+  }
   const failed = subtests.filter((test) => test.status === 'fail');
   const notRun = subtests.filter((test) => test.status === 'notrun');
   if (failed.length === 0 && notRun.length === 0) return outcome;

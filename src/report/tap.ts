@@ -65,7 +65,10 @@ function kernelLines(kernel: KernelResult, number: number, dialect: Dialect): st
   }
   if (kernel.cached) notes.push('# cached: passed before with this image and configuration; not booted');
   const id = kernel.id;
-  return [...nested(id, countedTests(kernel), dialect), ...notes, resultLine(kernel.status === 'pass', number, dialect.description(id), '')];
+  const tests = countedTests(kernel);
+  // A kernel without tests (passed by its screen, say) is one result: an empty document would read as "no tests ran".
+  const children = tests.length > 0 ? nested(id, tests, dialect) : [];
+  return [...children, ...notes, resultLine(kernel.status === 'pass', number, dialect.description(id), '')];
 }
 
 /** A child document: its tests numbered by position (a kernel's own numbering may have gaps or repeats, a report may not). */

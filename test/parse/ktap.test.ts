@@ -416,6 +416,21 @@ describe('the KTAP spec, line by line', () => {
     expect(skipped.tests[0]).toMatchObject({ status: 'fail', reason: 'reported skipped, but subtests failed: 1 x' });
   });
 
+  it("fails a parent reported ok over a subtest document that ran no tests, as kunit's no tests run", () => {
+    const empty = parse(lines('KTAP version 1', '1..2', '  KTAP version 1', '  # Subtest: suite', '  1..0', 'ok 1 suite', 'ok 2 other'));
+    expect(empty.tests.map((test) => [test.name, test.status, test.reason])).toEqual([
+      ['suite', 'fail', 'reported ok, but its subtest document ran no tests'],
+      ['other', 'pass', undefined],
+    ]);
+    const versionAlone = parse(lines('KTAP version 1', '1..1', '  KTAP version 1', '  # Subtest: suite', 'ok 1 suite'));
+    expect(versionAlone.tests[0]).toMatchObject({ name: 'suite', status: 'fail' });
+    const xfail = parse(lines('KTAP version 1', '1..1', '  KTAP version 1', '  1..0', 'not ok 1 suite # XFAIL known'));
+    expect(xfail.tests[0]).toMatchObject({ status: 'fail', reason: 'reported an expected failure, but its subtest document ran no tests' });
+    // A skipped suite may well have run nothing.
+    const skipped = parse(lines('KTAP version 1', '1..1', '  KTAP version 1', '  1..0', 'ok 1 suite # SKIP not configured'));
+    expect(skipped.tests[0]).toMatchObject({ status: 'skip' });
+  });
+
   it('reads directives by the document version: XFAIL in KTAP, TODO in TAP, skip in both', () => {
     const statuses = (version: string) =>
       parse(lines(version, '1..3', 'not ok 1 a # XFAIL x', 'not ok 2 b # TODO t', 'not ok 3 c # skip s')).tests.map((t) => t.status);

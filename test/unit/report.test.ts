@@ -170,8 +170,7 @@ describe('the tap reporter (TAP version 14)', () => {
         '# crash',
         '# artifacts: /artifacts/crashed',
         'not ok 2 kernel/crashed',
-        '# Subtest: kernel/cached',
-        '    1..0',
+        // No tests: one result line, no empty document (which would read as "no tests ran").
         '# cached: passed before with this image and configuration; not booted',
         'ok 3 kernel/cached',
         '',
