@@ -320,9 +320,10 @@ export class SerialParser {
 }
 
 // What a terminal shows as nothing: escape sequences (colours, cursor moves) and NUL.
-const INVISIBLE = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|\0/g;
-const LEADING = /^(?:[ \t]|\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|\0)+/;
-const TRAILING = /(?:\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|\0)$/;
+const INVISIBLE_PATTERN = String.raw`\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|\0`;
+const INVISIBLE = new RegExp(INVISIBLE_PATTERN, 'g');
+const LEADING = new RegExp(`^(?:[ \\t]|${INVISIBLE_PATTERN})+`);
+const TRAILING = new RegExp(`(?:${INVISIBLE_PATTERN})$`);
 
 /**
  * The line without escape sequences and NULs before its first and after its last visible

@@ -13,8 +13,9 @@ import { checkBootable } from './plan.js';
 
 /**
  * One kernel booted in the foreground, the path `run` and Cargo's `runner` share: what the
- * boot needs is checked before the kernel is built, its serial is shown live, its verdict at the end, and its screen when it passed and `screen`
- * asks (the runner's verdict stays short: `cargo test` boots one kernel after another).
+ * boot needs is checked before the kernel is built, its serial is shown live, its verdict at
+ * the end, and its screen when it passed and `screen` asks (the runner's verdict stays short:
+ * `cargo test` boots one kernel after another).
  */
 export async function bootOneKernel(settings: QemuSettings, plan: () => Promise<KernelPlan>, { screen }: { screen: boolean }): Promise<ExitCodeValue> {
   const qemu = requireQemu(settings.program);

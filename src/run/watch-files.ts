@@ -136,11 +136,7 @@ function safeEntries(folder: string): Dirent[] {
 }
 
 function safeList(folder: string): string[] {
-  try {
-    return readdirSync(folder);
-  } catch {
-    return [];
-  }
+  return safeEntries(folder).map((entry) => entry.name);
 }
 
 const isInside = (root: string, path: string) => {
