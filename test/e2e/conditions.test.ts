@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseArtifacts } from '../../src/build/cargo.js';
 import type { JsonReport } from '../../src/report/json.js';
-import { alloc, CLI, FIXTURES, qemuProcessesWith, ROOT } from './helpers.js';
+import { alloc, CLI, FIXTURES, misbehavingKernels, qemuProcessesWith, ROOT } from './helpers.js';
 
 const MISBEHAVING = join(FIXTURES, 'misbehaving', 'Cargo.toml');
 const TEST_ALLOCATOR = join(FIXTURES, 'target', 'x86_64-unknown-linux-gnu', 'debug', 'test_allocator');
@@ -97,8 +96,7 @@ describe('pass-when and fail-when conditions', () => {
     expect(vga.kernel.durationMs).toBeLessThan(5000);
 
     // Two misbehaving kernels that exit: one with success (33) after `ok 1`, one with failure (35) after a panic.
-    const build = await execa('cargo', ['test', '--no-run', '-p', 'misbehaving', '--test', 'no_handshake', '--test', 'panic', '--message-format=json'], { cwd: FIXTURES });
-    const images = new Map(parseArtifacts(build.stdout, 'test').map((kernel) => [kernel.name, kernel.executable]));
+    const images = await misbehavingKernels('no_handshake', 'panic');
     const succeeds = images.get('no_handshake')!;
     const panics = images.get('panic')!;
 

@@ -7,8 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseArtifacts } from '../../src/build/cargo.js';
-import { FIXTURES, ROOT } from './helpers.js';
+import { misbehavingKernels, ROOT } from './helpers.js';
 
 let kernel: string;
 const installed = mkdtempSync(join(tmpdir(), 'installed-'));
@@ -16,8 +15,7 @@ const bundle = join(installed, 'dist', 'alloc-runner.cjs');
 const cache = `${bundle}.cache`;
 
 beforeAll(async () => {
-  const build = await execa('cargo', ['test', '--no-run', '-p', 'misbehaving', '--message-format=json'], { cwd: FIXTURES });
-  kernel = parseArtifacts(build.stdout, 'test').find((built) => built.name === 'no_handshake')!.executable;
+  kernel = (await misbehavingKernels('no_handshake')).get('no_handshake')!;
   cpSync(join(ROOT, 'bin'), join(installed, 'bin'), { recursive: true });
   mkdirSync(join(installed, 'dist'));
   copyFileSync(join(ROOT, 'dist', 'alloc-runner.cjs'), bundle);

@@ -5,19 +5,16 @@
 import { execSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseArtifacts } from '../../src/build/cargo.js';
 import type { JsonReport } from '../../src/report/json.js';
-import { alloc, FIXTURES, qemuProcessesWith, waitForOutput } from './helpers.js';
+import { alloc, misbehavingKernels, qemuProcessesWith, waitForOutput } from './helpers.js';
 
 
 let images: Map<string, string>;
 let scratch: string;
 
 beforeAll(async () => {
-  const build = await execa('cargo', ['test', '--no-run', '-p', 'misbehaving', '--message-format=json'], { cwd: FIXTURES });
-  images = new Map(parseArtifacts(build.stdout, 'test').map((kernel) => [kernel.name, kernel.executable]));
+  images = await misbehavingKernels();
   // Short, so that sockets made under it fit; each test takes a folder of its own inside.
   scratch = mkdtempSync('/tmp/faults-');
 });
@@ -55,10 +52,10 @@ function readReport(path: string): JsonReport {
   return JSON.parse(readFileSync(path, 'utf8')) as JsonReport;
 }
 
-/** A script standing in for QEMU: it answers --version like QEMU 7.2 and otherwise runs `body`. */
+/** A script standing in for QEMU: it answers --version like QEMU 7.2 (noting each ask in `asked`) and otherwise runs `body`. */
 function fakeQemu(dir: string, body: string): string {
   const path = join(dir, 'fake-qemu');
-  writeFileSync(path, `#!/bin/sh\nif [ "$1" = --version ]; then echo "QEMU emulator version 7.2.0"; exit 0; fi\n${body}\n`);
+  writeFileSync(path, `#!/bin/sh\nif [ "$1" = --version ]; then echo asked >> ${join(dir, 'asked')}; echo "QEMU emulator version 7.2.0"; exit 0; fi\n${body}\n`);
   chmodSync(path, 0o755);
   return path;
 }
@@ -188,13 +185,12 @@ describe('QEMU failing', () => {
   it("asks QEMU's --version only of a QEMU that failed to start, once a run", async () => {
     const ws = workspace();
     const asked = join(ws.dir, 'asked');
-    const qemu = join(ws.dir, 'counting-qemu');
-    writeFileSync(qemu, `#!/bin/sh\nif [ "$1" = --version ]; then echo asked >> ${asked}; echo "QEMU emulator version 7.2.0"; exit 0; fi\nexec qemu-system-x86_64 "$@"\n`, { mode: 0o755 });
-    const booted = await alloc(['test', '--qemu', qemu, '--kernel', image('no_handshake')], { env: { TMPDIR: ws.tmp } });
+    const qemu = fakeQemu(ws.dir, 'exec qemu-system-x86_64 "$@"');
+    const booted = await alloc(['test', '--qemu', qemu, '--kernel', image('no_handshake'), '--artifacts-dir', ws.artifacts], { env: { TMPDIR: ws.tmp } });
     expect(booted.exitCode, booted.all).toBe(0);
     expect(existsSync(asked)).toBe(false);
 
-    const failed = await alloc(['test', '--qemu', qemu, '--kernel', image('no_handshake'), '--kernel', image('panic'), '--qemu-arg', '-device', '--qemu-arg', 'nonexistent'], { env: { TMPDIR: ws.tmp } });
+    const failed = await alloc(['test', '--qemu', qemu, '--kernel', image('no_handshake'), '--kernel', image('panic'), '--qemu-arg', '-device', '--qemu-arg', 'nonexistent', '--artifacts-dir', ws.artifacts], { env: { TMPDIR: ws.tmp } });
     expect(failed.exitCode, failed.all).toBe(1);
     expect(failed.stdout).toContain("'nonexistent' is not a valid device model name");
     expect(readFileSync(asked, 'utf8')).toBe('asked\n');

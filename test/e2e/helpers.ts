@@ -5,10 +5,18 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { execa } from 'execa';
+import { parseArtifacts } from '../../src/build/cargo.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const CLI = resolve(ROOT, 'bin', 'alloc-runner.js');
 export const FIXTURES = resolve(ROOT, 'fixtures');
+
+/** The misbehaving kernels built (only `tests` where given), by name: their executables. */
+export async function misbehavingKernels(...tests: string[]): Promise<Map<string, string>> {
+  const only = tests.flatMap((test) => ['--test', test]);
+  const build = await execa('cargo', ['test', '--no-run', '-p', 'misbehaving', ...only, '--message-format=json'], { cwd: FIXTURES });
+  return new Map(parseArtifacts(build.stdout, 'test').map((kernel) => [kernel.name, kernel.executable]));
+}
 
 /** Runs the built CLI as a user would, without colours. */
 export function alloc(args: string[], options: { cwd?: string; env?: Record<string, string>; nodeOptions?: string[] } = {}) {

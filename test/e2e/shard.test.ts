@@ -36,11 +36,7 @@ describe('--shard and merge', () => {
   });
 
   it('runs every kernel in exactly one shard, each shard saying which it was', () => {
-    const union = shards.flatMap(ids);
-    expect([...union].sort()).toEqual([...everything].sort());
-    expect(new Set(union).size).toBe(union.length);
     expect(shards.map((report) => report.shard)).toEqual([1, 2, 3].map((index) => ({ index, count: 3 })));
-    expect(shards.every((report) => report.kernels.length >= 1)).toBe(true);
     // Dealt round-robin from the kernels sorted by id, and reported in that order.
     expect(shards.map(ids)).toEqual([0, 1, 2].map((shard) => everything.filter((_, position) => position % 3 === shard)));
   });

@@ -8,9 +8,8 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileS
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseArtifacts } from '../../src/build/cargo.js';
 import type { JsonReport } from '../../src/report/json.js';
-import { CLI, FIXTURES, qemuProcessesWith, waitForOutput } from './helpers.js';
+import { CLI, FIXTURES, misbehavingKernels, qemuProcessesWith, waitForOutput } from './helpers.js';
 
 const TERMINAL = resolve(import.meta.dirname, 'terminal.py');
 const CTRL_C = '\u0003';
@@ -19,8 +18,7 @@ let hang: string;
 let scratch: string;
 
 beforeAll(async () => {
-  const build = await execa('cargo', ['test', '--no-run', '-p', 'misbehaving', '--test', 'hang', '--message-format=json'], { cwd: FIXTURES });
-  hang = parseArtifacts(build.stdout, 'test').find((kernel) => kernel.name === 'hang')!.executable;
+  hang = (await misbehavingKernels('hang')).get('hang')!;
   scratch = mkdtempSync('/tmp/signals-');
 });
 

@@ -41,11 +41,16 @@ describe('the bundled suite under UEFI firmware (OVMF)', () => {
   const templateHash = sha256(template);
   /** A kernel's prebuilt image, from the BIOS run. */
   const image = (name: string) => bios.kernels.find((kernel) => kernel.name.replace(/-[0-9a-f]{16}$/, '') === name)!.image;
-  /** One prebuilt image under UEFI firmware: its JSON report. */
-  const bootUefi = async (name: string, file: string) => {
-    const run = await alloc(['test', '--kernel', file, '--firmware', 'uefi', '--timeout', '180', '--artifacts-dir', join(dir, name), '--reporter', 'json']);
+  /** Prebuilt images under UEFI firmware, with their own TMPDIR (the variable stores' checks read it): the JSON report. */
+  const uefiTest = async (name: string, files: string[], options: string[]) => {
+    const out = join(dir, `${name}.json`);
+    const run = await alloc(
+      ['test', ...files.flatMap((file) => ['--kernel', file]), '--firmware', 'uefi', '--timeout', '180', ...options,
+        '--artifacts-dir', join(dir, name), '--reporter', 'json', '--output-file', `json=${out}`],
+      { env: { TMPDIR: temp } },
+    );
     expect(run.exitCode, run.all).toBe(0);
-    return JSON.parse(run.stdout) as JsonReport;
+    return JSON.parse(readFileSync(out, 'utf8')) as JsonReport;
   };
 
   beforeAll(async () => {
@@ -55,21 +60,11 @@ describe('the bundled suite under UEFI firmware (OVMF)', () => {
     bios = JSON.parse(readFileSync(biosOut, 'utf8')) as JsonReport;
     // The prebuilt kernels, so that the package's VGA expectations (BIOS-only) do not apply.
     mkdirSync(temp);
-    const uefiTest = async (name: string, kernels: string[], options: string[]) => {
-      const out = join(dir, `${name}.json`);
-      const run = await alloc(
-        ['test', ...kernels.flatMap((kernel) => ['--kernel', image(kernel)]), '--firmware', 'uefi', '--boot', 'iso', '--timeout', '180', ...options,
-          '--artifacts-dir', join(dir, name), '--reporter', 'json', '--output-file', `json=${out}`],
-        { env: { TMPDIR: temp } },
-      );
-      expect(run.exitCode, run.all).toBe(0);
-      return JSON.parse(readFileSync(out, 'utf8')) as JsonReport;
-    };
     // Two at a time (OVMF under TCG takes seconds, more on a busy machine): each boot writes its store.
     // test_allocator never exits; under BIOS it passes on its screen, here on the same words on serial.
     const [tests, seed] = await Promise.all([
-      uefiTest('tests', ['heap_basics', 'heap_limits', 'alloc_error', 'no_alloc'], ['--jobs', '2']),
-      uefiTest('seed', ['test_allocator'], ['--pass-when-serial', '^Allocator works!$']),
+      uefiTest('tests', ['heap_basics', 'heap_limits', 'alloc_error', 'no_alloc'].map(image), ['--boot', 'iso', '--jobs', '2']),
+      uefiTest('seed', [image('test_allocator')], ['--boot', 'iso', '--pass-when-serial', '^Allocator works!$']),
     ]);
     uefi = { ...tests, kernels: [...tests.kernels, ...seed.kernels] };
   });
@@ -121,7 +116,7 @@ describe('the bundled suite under UEFI firmware (OVMF)', () => {
   it('boots a prebuilt hybrid ISO with --kernel ISO --firmware uefi, with the verdict it has under BIOS', async () => {
     const iso = uefi.kernels.find((kernel) => kernel.name.startsWith('heap_limits'))!.image;
     expect(iso).toMatch(/boot\.iso$/);
-    const report = await bootUefi('prebuilt-iso', iso);
+    const report = await uefiTest('prebuilt-iso', [iso], []);
     expect(report.kernels[0]!.qemuCommand.join(' ')).toContain('media=cdrom');
     expect(Object.values(verdicts(report))).toEqual([verdicts(bios).heap_limits]);
   });
@@ -131,7 +126,7 @@ describe('the bundled suite under UEFI firmware (OVMF)', () => {
     beforeAll(() => makeUefiDiskImage(image('heap_basics'), disk));
 
     it('boots with --kernel DISK --firmware uefi, with the verdicts it has under BIOS', async () => {
-      const report = await bootUefi('uefi-disk', disk);
+      const report = await uefiTest('uefi-disk', [disk], []);
       expect(report.kernels[0]!.qemuCommand.join(' ')).toContain(`format=raw,file=${disk}`);
       expect(Object.values(verdicts(report))).toEqual([verdicts(bios).heap_basics]);
     });
