@@ -18,6 +18,10 @@ export function recorded(path: string): Buffer {
   return readFileSync(new URL(`../../fixtures/recorded/${path}`, import.meta.url));
 }
 
+type Shaped = { name: string; status: string; subtests: Shaped[] };
+/** The tree as [name, status, subtrees], to compare nesting at a glance. */
+export const shape = (tests: Shaped[]): unknown[] => tests.map((t) => [t.name, t.status, shape(t.subtests)]);
+
 /** Every result in the tree, depth first. */
 export function allTests(tests: TestResult[]): TestResult[] {
   return tests.flatMap((test) => [test, ...allTests(test.subtests)]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allTests, lines, parse } from './helpers.js';
+import { allTests, lines, parse, shape } from './helpers.js';
 
 describe('KTAP and TAP', () => {
   it('parses the example of the README, "What a kernel speaks"', () => {
@@ -333,8 +333,6 @@ describe('format detection', () => {
 });
 
 describe('the KTAP spec, line by line', () => {
-  const shape = (tests: TestResultLike[]): unknown[] => tests.map((t) => [t.name, t.status, shape(t.subtests)]);
-  type TestResultLike = { name: string; status: string; subtests: TestResultLike[] };
 
   it('nests a document indented two spaces, relative to its version line', () => {
     const report = parse(lines('KTAP version 1', '1..1', '  KTAP version 1', '  1..2', '  ok 1 a', '  ok 2 b', 'ok 1 suite'));

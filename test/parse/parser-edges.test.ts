@@ -2,10 +2,7 @@
 // testing (`npm run mutate`), where a changed line of the parser passed every other test.
 import { describe, expect, it } from 'vitest';
 import { SerialParser } from '../../src/parse/serial.js';
-import { allTests, lines, parse } from './helpers.js';
-
-type Shaped = { name: string; status: string; subtests: Shaped[] };
-const shape = (tests: Shaped[]): unknown[] => tests.map((t) => [t.name, t.status, shape(t.subtests)]);
+import { allTests, lines, parse, shape } from './helpers.js';
 
 describe('nesting', () => {
   it('fails a parent whose subtest document planned tests but reported none, listing them as not run', () => {

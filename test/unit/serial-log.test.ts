@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CappedLog } from '../../src/capture/serial-log.js';
 
 describe('the serial log', () => {
@@ -45,9 +45,7 @@ describe('the serial log as a kernel writes it, a few bytes at a time', () => {
     const onDisk = () => (existsSync(path) ? readFileSync(path, 'utf8') : '');
     const log = new CappedLog(path, 1024, 20);
     await log.write(Buffer.from('ok 1 first\n'));
-    const deadline = Date.now() + 5000;
-    while (onDisk() === '' && Date.now() < deadline) await pause(20);
-    expect(onDisk()).toBe('ok 1 first\n');
+    await vi.waitFor(() => expect(onDisk()).toBe('ok 1 first\n'), { timeout: 5000, interval: 20 });
     await log.close();
   });
 });

@@ -58,9 +58,10 @@ describe('runForStatus', () => {
 
   it('sends SIGTERM when cancelled, and waits for the command to end as it chooses', async () => {
     const stop = new AbortController();
-    const [program, args] = node('process.on("SIGTERM", () => setTimeout(() => process.exit(143), 300)); process.stdout.write("ready"); setTimeout(() => {}, 60_000)');
+    // Its own status, 7, not a SIGTERM death's 143: the handler ran, and was waited for.
+    const [program, args] = node('process.on("SIGTERM", () => setTimeout(() => process.exit(7), 300)); process.stdout.write("ready"); setTimeout(() => {}, 60_000)');
     const running = runForStatus(program, args, { exitCode: ExitCode.Usage, cancel: stop.signal });
-    setTimeout(() => stop.abort(), 500);
-    expect(await running).toMatchObject({ status: 143, stdout: 'ready' });
+    setTimeout(() => stop.abort(), 1500);
+    expect(await running).toMatchObject({ status: 7, stdout: 'ready' });
   });
 });
